@@ -1,0 +1,2 @@
+/** The openport command line: a thin picocli front end over core. */
+package dev.openport.cli;

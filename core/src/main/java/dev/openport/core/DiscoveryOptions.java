@@ -1,0 +1,160 @@
+package dev.openport.core;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How to find and talk to a gateway. The defaults suit almost everyone: the system's default gateway, every
+ * protocol, a 3-second deadline.
+ *
+ * <pre>{@code
+ * DiscoveryOptions opts = DiscoveryOptions.builder()
+ *         .gateway(InetAddress.getByName("192.168.1.1"))     // skip default-gateway detection
+ *         .protocols(MappingProtocol.NAT_PMP, MappingProtocol.PCP)
+ *         .timeout(Duration.ofSeconds(2))
+ *         .build();
+ * try (PortMapper mapper = Gateways.connect(opts)) { ... }
+ * }</pre>
+ *
+ * @param gateway      the gateway to use, or {@code null} to detect the default gateway
+ * @param localAddress the local address to map to, or {@code null} for the one that routes to the gateway
+ * @param timeout      deadline of each operation (probe, map, unmap)
+ * @param protocols    the protocols to try
+ * @param serverPorts  non-standard server ports per protocol (tests, unusual gateways); missing = standard
+ * @param upnpLocation a known UPnP description URL (skips SSDP), or {@code null}
+ * @param multicast    whether multicast may be used (SSDP search, PCP ANNOUNCE listening)
+ * @param graceWindow  after the first protocol answers, how long to wait for a preferred one (PCP > NAT-PMP >
+ *                     UPnP)
+ */
+public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Duration timeout,
+        Set<MappingProtocol> protocols, Map<MappingProtocol, Integer> serverPorts, URI upnpLocation,
+        boolean multicast, Duration graceWindow) {
+
+    /** The default operation deadline. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+    /** The default wait for a preferred protocol after the first answer. */
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(20);
+
+    public DiscoveryOptions {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+        protocols = protocols == null || protocols.isEmpty() ? Set.copyOf(EnumSet.allOf(MappingProtocol.class))
+                : Set.copyOf(protocols);
+        serverPorts = serverPorts == null ? Map.of() : Map.copyOf(serverPorts);
+        graceWindow = graceWindow == null ? DEFAULT_GRACE : graceWindow;
+        if (graceWindow.isNegative()) {
+            throw new IllegalArgumentException("grace window must not be negative");
+        }
+    }
+
+    /** The defaults: default gateway, all protocols, 3 s, multicast on. */
+    public static DiscoveryOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The server port for {@code protocol}, 0 for the standard one. */
+    public int serverPort(MappingProtocol protocol) {
+        return serverPorts.getOrDefault(protocol, 0);
+    }
+
+    /** A builder initialised from these options. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.gateway = gateway;
+        b.localAddress = localAddress;
+        b.timeout = timeout;
+        b.protocols = EnumSet.copyOf(protocols);
+        b.serverPorts.putAll(serverPorts);
+        b.upnpLocation = upnpLocation;
+        b.multicast = multicast;
+        b.graceWindow = graceWindow;
+        return b;
+    }
+
+    /** Builds {@link DiscoveryOptions}. */
+    public static final class Builder {
+        private InetAddress gateway;
+        private InetAddress localAddress;
+        private Duration timeout = DEFAULT_TIMEOUT;
+        private Set<MappingProtocol> protocols = EnumSet.allOf(MappingProtocol.class);
+        private final Map<MappingProtocol, Integer> serverPorts = new EnumMap<>(MappingProtocol.class);
+        private URI upnpLocation;
+        private boolean multicast = true;
+        private Duration graceWindow = DEFAULT_GRACE;
+
+        private Builder() {
+        }
+
+        /** Use this gateway instead of the detected default gateway. */
+        public Builder gateway(InetAddress value) {
+            this.gateway = value;
+            return this;
+        }
+
+        /** Map to this local address instead of the one that routes to the gateway. */
+        public Builder localAddress(InetAddress value) {
+            this.localAddress = value;
+            return this;
+        }
+
+        /** Deadline of each operation. */
+        public Builder timeout(Duration value) {
+            this.timeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Try only these protocols. */
+        public Builder protocols(MappingProtocol first, MappingProtocol... rest) {
+            this.protocols = EnumSet.of(first, rest);
+            return this;
+        }
+
+        /** Try only these protocols. */
+        public Builder protocols(Set<MappingProtocol> value) {
+            this.protocols = value.isEmpty() ? EnumSet.allOf(MappingProtocol.class) : EnumSet.copyOf(value);
+            return this;
+        }
+
+        /** Talk to {@code protocol}'s server on {@code port} instead of the standard port. */
+        public Builder serverPort(MappingProtocol protocol, int port) {
+            this.serverPorts.put(protocol, port);
+            return this;
+        }
+
+        /** Use this UPnP description URL instead of searching with SSDP. */
+        public Builder upnpLocation(URI value) {
+            this.upnpLocation = value;
+            return this;
+        }
+
+        /** Allow or forbid multicast (SSDP search, PCP ANNOUNCE). */
+        public Builder multicast(boolean value) {
+            this.multicast = value;
+            return this;
+        }
+
+        /** After the first answer, wait this long for a preferred protocol. */
+        public Builder graceWindow(Duration value) {
+            this.graceWindow = Objects.requireNonNull(value);
+            return this;
+        }
+
+        public DiscoveryOptions build() {
+            return new DiscoveryOptions(gateway, localAddress, timeout, protocols, serverPorts, upnpLocation,
+                    multicast, graceWindow);
+        }
+    }
+}

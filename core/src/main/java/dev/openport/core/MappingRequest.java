@@ -1,0 +1,106 @@
+package dev.openport.core;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What to map: an internal port (on this host, or on {@link #internalAddress()}) and how the caller wants it
+ * exposed. Immutable; change fields with the {@code with…} methods.
+ *
+ * <pre>{@code
+ * MappingRequest req = MappingRequest.of(Transport.TCP, 25565)   // external port 25565 suggested, 2 h lease
+ *         .withLifetime(Duration.ofHours(1))
+ *         .withDescription("minecraft");
+ * MappingRequest exact = req.withExternalPort(443).requireExactExternalPort();
+ * }</pre>
+ *
+ * @param transport         TCP or UDP
+ * @param internalPort      the port the service listens on, 1–65535
+ * @param internalAddress   the LAN address to forward to, or {@code null} for the local address that routes to
+ *                          the gateway (the usual case)
+ * @param externalPort      the external port to ask for, 0 to let the gateway choose
+ * @param exactExternalPort {@code true} to fail rather than accept another external port than
+ *                          {@code externalPort}
+ * @param lifetime          the lease to ask for; the gateway may grant less (or, on some UPnP routers, a
+ *                          permanent lease)
+ * @param description       a label shown in the router's table (UPnP only); printable ASCII is safest
+ */
+public record MappingRequest(Transport transport, int internalPort, InetAddress internalAddress, int externalPort,
+        boolean exactExternalPort, Duration lifetime, String description) {
+
+    /** The lease asked for by default: RFC 6886 §3.3 recommends two hours. */
+    public static final Duration DEFAULT_LIFETIME = Duration.ofHours(2);
+    /** The label used when none is given. */
+    public static final String DEFAULT_DESCRIPTION = "openport";
+    /** The longest lease asked for: a UPnP IGD:2 ceiling (604800 s) and far below NAT-PMP's 32-bit field. */
+    public static final Duration MAX_LIFETIME = Duration.ofDays(7);
+
+    public MappingRequest {
+        Objects.requireNonNull(transport, "transport");
+        checkPort(internalPort, "internal port", false);
+        checkPort(externalPort, "external port", true);
+        if (exactExternalPort && externalPort == 0) {
+            throw new IllegalArgumentException("an exact external port needs an external port");
+        }
+        Objects.requireNonNull(lifetime, "lifetime");
+        if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("lifetime must be at least 1 second, was " + lifetime);
+        }
+        if (lifetime.compareTo(MAX_LIFETIME) > 0) {
+            throw new IllegalArgumentException("lifetime must be at most 7 days, was " + lifetime);
+        }
+        description = description == null ? DEFAULT_DESCRIPTION : description;
+        if (description.length() > 256) {
+            throw new IllegalArgumentException("description is longer than 256 characters");
+        }
+    }
+
+    private static void checkPort(int port, String what, boolean zeroAllowed) {
+        if (port < (zeroAllowed ? 0 : 1) || port > 65535) {
+            throw new IllegalArgumentException(what + " must be " + (zeroAllowed ? "0" : "1") + "-65535, was " + port);
+        }
+    }
+
+    /** Maps {@code internalPort} of this host, suggesting the same external port, with a 2-hour lease. */
+    public static MappingRequest of(Transport transport, int internalPort) {
+        return new MappingRequest(transport, internalPort, null, internalPort, false, DEFAULT_LIFETIME,
+                DEFAULT_DESCRIPTION);
+    }
+
+    /** The internal address, when one was given. */
+    public Optional<InetAddress> internalAddressIfSet() {
+        return Optional.ofNullable(internalAddress);
+    }
+
+    /** This request with another suggested external port (0 = the gateway chooses). */
+    public MappingRequest withExternalPort(int port) {
+        return new MappingRequest(transport, internalPort, internalAddress, port, exactExternalPort && port != 0,
+                lifetime, description);
+    }
+
+    /** This request, failing with {@code CONFLICT} rather than accepting another external port. */
+    public MappingRequest requireExactExternalPort() {
+        return new MappingRequest(transport, internalPort, internalAddress, externalPort, true, lifetime,
+                description);
+    }
+
+    /** This request with another lease. */
+    public MappingRequest withLifetime(Duration newLifetime) {
+        return new MappingRequest(transport, internalPort, internalAddress, externalPort, exactExternalPort,
+                newLifetime, description);
+    }
+
+    /** This request with another label. */
+    public MappingRequest withDescription(String newDescription) {
+        return new MappingRequest(transport, internalPort, internalAddress, externalPort, exactExternalPort,
+                lifetime, newDescription);
+    }
+
+    /** This request forwarding to another LAN address ({@code null}: this host). */
+    public MappingRequest withInternalAddress(InetAddress address) {
+        return new MappingRequest(transport, internalPort, address, externalPort, exactExternalPort, lifetime,
+                description);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.openport.core;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A mapping a gateway granted: where the outside reaches it, for how long, and through which protocol.
+ *
+ * <pre>{@code
+ * PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 25565));
+ * System.out.println("players connect to " + m.external());   // e.g. 203.0.113.1:25565
+ * if (m.isPermanent()) {
+ *     // the router only grants permanent leases: it must be removed explicitly
+ * }
+ * mapper.unmap(m);
+ * }</pre>
+ *
+ * @param request         what was asked
+ * @param internalAddress the LAN address the gateway forwards to
+ * @param externalAddress the gateway's external address (may be private or CGNAT: see
+ *                        {@code AddressClass}); {@code null} when the protocol did not say
+ * @param externalPort    the external port granted, which may differ from the one suggested
+ * @param lifetime        the lease granted; {@link Duration#ZERO} for a permanent lease
+ * @param expiresAt       when the lease ends if not renewed; {@link Instant#MAX} for a permanent lease
+ * @param protocol        the protocol that made it
+ * @param gateway         the gateway that made it
+ * @param protocolState   opaque protocol state needed to renew or delete this mapping later, possibly from
+ *                        another process (the PCP nonce, the UPnP control URL); keep it as-is, never parse it
+ */
+public record PortMapping(MappingRequest request, InetAddress internalAddress, InetAddress externalAddress,
+        int externalPort, Duration lifetime, Instant expiresAt, MappingProtocol protocol, InetAddress gateway,
+        String protocolState) {
+
+    public PortMapping {
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(internalAddress, "internalAddress");
+        if (externalPort < 1 || externalPort > 65535) {
+            throw new IllegalArgumentException("external port must be 1-65535, was " + externalPort);
+        }
+        Objects.requireNonNull(lifetime, "lifetime");
+        Objects.requireNonNull(expiresAt, "expiresAt");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(gateway, "gateway");
+        protocolState = protocolState == null ? "" : protocolState;
+    }
+
+    /** The transport mapped. */
+    public Transport transport() {
+        return request.transport();
+    }
+
+    /** The internal port mapped. */
+    public int internalPort() {
+        return request.internalPort();
+    }
+
+    /** Where the outside reaches the service: external address and port (address may be unresolved-null). */
+    public InetSocketAddress external() {
+        return externalAddress == null ? InetSocketAddress.createUnresolved("?", externalPort)
+                : new InetSocketAddress(externalAddress, externalPort);
+    }
+
+    /** {@code true} when the gateway granted a lease that never expires (some UPnP routers only do that). */
+    public boolean isPermanent() {
+        return lifetime.isZero();
+    }
+
+    /** A copy with new lease times, as a renewal returns. */
+    public PortMapping withLease(Duration newLifetime, Instant newExpiry) {
+        return new PortMapping(request, internalAddress, externalAddress, externalPort, newLifetime, newExpiry,
+                protocol, gateway, protocolState);
+    }
+}

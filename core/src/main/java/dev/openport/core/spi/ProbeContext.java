@@ -1,0 +1,39 @@
+package dev.openport.core.spi;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a protocol module needs to reach one gateway.
+ *
+ * @param gateway      the gateway's address (NAT-PMP/PCP server; UPnP unicast M-SEARCH target)
+ * @param localAddress the local address that routes to the gateway (PCP client address, UPnP internal client)
+ * @param timeout      the total deadline of one operation (a probe, a map, an unmap)
+ * @param serverPort   the protocol's server port, 0 for the standard one (5351 for NAT-PMP/PCP, 1900 for SSDP);
+ *                     tests point it at a fake gateway on loopback
+ * @param upnpLocation a known UPnP description URL that skips SSDP, or {@code null}
+ * @param multicast    whether the module may send and listen for multicast (SSDP search, PCP ANNOUNCE);
+ *                     {@code false} in tests so nothing leaves loopback
+ */
+public record ProbeContext(InetAddress gateway, InetAddress localAddress, Duration timeout, int serverPort,
+        URI upnpLocation, boolean multicast) {
+
+    public ProbeContext {
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(localAddress, "localAddress");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+        if (serverPort < 0 || serverPort > 65535) {
+            throw new IllegalArgumentException("server port must be 0-65535");
+        }
+    }
+
+    /** {@link #serverPort()}, or {@code standardPort} when it is 0. */
+    public int serverPortOr(int standardPort) {
+        return serverPort == 0 ? standardPort : serverPort;
+    }
+}
