@@ -1,0 +1,216 @@
+package dev.openport.natpmp;
+
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.spi.NetworkGuard;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one NAT-PMP request and waits for its answer, retransmitting as RFC 6886 §3.1 says: first after 250 ms,
+ * then doubling the interval, at most 9 sends — all cut short by the caller's total deadline.
+ *
+ * <p>Each exchange uses a socket of its own (a fresh ephemeral port), so concurrent calls never see each
+ * other's answers and the class is thread-safe without locks. An answer is accepted only if it comes from
+ * exactly the address and port the request went to, decodes cleanly, and has the expected opcode (and, for a
+ * mapping, the same internal port); anything else is dropped without touching the retransmission schedule, so
+ * a flood of junk cannot push the real answer past the deadline. Honours {@link Thread#interrupt()}.
+ */
+final class NatPmpClient {
+    private static final Logger LOG = LoggerFactory.getLogger(NatPmpClient.class);
+
+    /** First retransmission after 250 ms (RFC 6886 §3.1). */
+    static final Duration INITIAL_INTERVAL = Duration.ofMillis(250);
+    /** At most nine sends, the interval doubling each time (RFC 6886 §3.1). */
+    static final int MAX_SENDS = 9;
+    /**
+     * Receive buffer: far larger than any NAT-PMP message (16 bytes), so an oversized datagram is seen as
+     * oversized (and dropped) instead of silently truncated into something valid-looking.
+     */
+    static final int RECEIVE_BUFFER = 1100;
+    /** Kernel receive buffer: room for a burst of junk without losing the real answer behind it. */
+    private static final int SOCKET_BUFFER = 256 * 1024;
+
+    private final InetSocketAddress server;
+    private final Duration timeout;
+    private final Consumer<NatPmpResponse> observer;
+
+    /**
+     * @param server   the gateway's NAT-PMP address and port
+     * @param timeout  the total deadline of one exchange
+     * @param observer told of every answer accepted from the gateway, also error answers (epoch tracking)
+     */
+    NatPmpClient(InetSocketAddress server, Duration timeout, Consumer<NatPmpResponse> observer) {
+        this.server = Objects.requireNonNull(server, "server");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.observer = Objects.requireNonNull(observer, "observer");
+        if (server.isUnresolved()) {
+            throw new IllegalArgumentException("unresolved server address " + server);
+        }
+    }
+
+    InetSocketAddress server() {
+        return server;
+    }
+
+    /**
+     * Sends {@code request} and returns the gateway's successful answer.
+     *
+     * @throws PortMappingException {@code TIMEOUT} when no acceptable answer came before the deadline (or the
+     *                              thread was interrupted); {@code PROTOCOL_ERROR} when only malformed answers
+     *                              came; {@code UNSUPPORTED} when the gateway speaks only PCP or nothing
+     *                              listens on its NAT-PMP port; the reason of the result code when the gateway
+     *                              refused
+     */
+    NatPmpResponse exchange(NatPmpRequest request) throws PortMappingException {
+        byte[] payload = NatPmpCodec.encode(request);
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        try (DatagramChannel channel = DatagramChannel.open(); Selector selector = Selector.open()) {
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
+            channel.configureBlocking(false);
+            // connect(): the kernel already drops datagrams from other sources and reports ICMP unreachable
+            NetworkGuard.check(server);
+            channel.connect(server);
+            channel.register(selector, SelectionKey.OP_READ);
+            ByteBuffer buffer = ByteBuffer.allocate(RECEIVE_BUFFER);
+            Exchange state = new Exchange(request);
+            long interval = INITIAL_INTERVAL.toNanos();
+            long nextSend = start;
+            int sends = 0;
+            while (true) {
+                long now = System.nanoTime();
+                if (sends < MAX_SENDS && now - nextSend >= 0) {
+                    NetworkGuard.check(server);
+                    channel.write(ByteBuffer.wrap(payload));
+                    sends++;
+                    LOG.trace("NAT-PMP {} to {} (send {})", request, server, sends);
+                    nextSend = now + interval;
+                    interval *= 2;
+                }
+                long until = sends < MAX_SENDS && nextSend - deadline < 0 ? nextSend : deadline;
+                long waitNanos = until - System.nanoTime();
+                if (deadline - System.nanoTime() <= 0) {
+                    throw state.timeout(sends, start);
+                }
+                if (waitNanos > 0) {
+                    selector.select(Math.max(1, (waitNanos + 999_999) / 1_000_000));
+                    selector.selectedKeys().clear();
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new PortMappingException(Reason.TIMEOUT, "interrupted while waiting for the NAT-PMP answer",
+                            MappingProtocol.NAT_PMP, server.getAddress(), null, null);
+                }
+                NatPmpResponse answer = drain(channel, buffer, state);
+                if (answer != null) {
+                    NatPmpCodec.check(answer, server.getAddress());
+                    return answer;
+                }
+            }
+        } catch (PortUnreachableException e) {
+            throw new PortMappingException(Reason.UNSUPPORTED, "nothing listens on " + hostPort()
+                    + " (ICMP port unreachable): the gateway does not run NAT-PMP", MappingProtocol.NAT_PMP,
+                    server.getAddress(), null, e);
+        } catch (IOException e) {
+            if (e instanceof PortMappingException pme) {
+                throw pme;
+            }
+            throw new PortMappingException(Reason.TIMEOUT, "NAT-PMP exchange with " + hostPort() + " failed: " + e,
+                    MappingProtocol.NAT_PMP, server.getAddress(), null, e);
+        }
+    }
+
+    /** Reads every datagram waiting; returns the first acceptable answer, or null. */
+    private NatPmpResponse drain(DatagramChannel channel, ByteBuffer buffer, Exchange state)
+            throws IOException {
+        while (true) {
+            buffer.clear();
+            SocketAddress from = channel.receive(buffer);
+            if (from == null) {
+                return null;
+            }
+            NatPmpResponse answer = state.accept(from, buffer.array(), buffer.position());
+            if (answer != null) {
+                observer.accept(answer);
+                return answer;
+            }
+        }
+    }
+
+    private String hostPort() {
+        return server.getAddress().getHostAddress() + ":" + server.getPort();
+    }
+
+    /** The acceptance rules and what was dropped, for one request. */
+    private final class Exchange {
+        private final NatPmpRequest request;
+        private int dropped;
+        private PortMappingException lastMalformed;
+
+        Exchange(NatPmpRequest request) {
+            this.request = request;
+        }
+
+        /** The answer in {@code data}, or null when it must be ignored. Throws only for "PCP only" answers. */
+        NatPmpResponse accept(SocketAddress from, byte[] data, int length) throws PortMappingException {
+            if (!server.equals(from)) {
+                return drop("from " + from + ", not " + server);
+            }
+            NatPmpResponse r;
+            try {
+                r = NatPmpCodec.decodeResponse(data, length);
+            } catch (PortMappingException e) {
+                if (e.reason() == Reason.UNSUPPORTED) {
+                    // a PCP-only gateway: an answer, just not one in our protocol
+                    throw new PortMappingException(Reason.UNSUPPORTED, e.getMessage(), MappingProtocol.NAT_PMP,
+                            server.getAddress(), e.protocolCode().isPresent() ? e.protocolCode().getAsInt() : null, e);
+                }
+                lastMalformed = e;
+                return drop(e.getMessage());
+            }
+            if (r.opcode() != request.responseOpcode()) {
+                return drop("opcode " + r.opcode() + ", expected " + request.responseOpcode());
+            }
+            if (r instanceof NatPmpResponse.Map m && request instanceof NatPmpRequest.Map q
+                    && m.internalPort() != q.internalPort()) {
+                return drop("internal port " + m.internalPort() + ", expected " + q.internalPort());
+            }
+            return r;
+        }
+
+        private NatPmpResponse drop(String why) {
+            dropped++;
+            if (dropped <= 3 || LOG.isTraceEnabled()) {
+                LOG.debug("ignoring a datagram while waiting for the NAT-PMP answer from {}: {}", server, why);
+            }
+            return null;
+        }
+
+        PortMappingException timeout(int sends, long start) {
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            if (lastMalformed != null) {
+                return new PortMappingException(Reason.PROTOCOL_ERROR, "no valid NAT-PMP answer from " + hostPort()
+                        + " in " + ms + " ms, only malformed ones (" + dropped + " datagrams ignored; last: "
+                        + lastMalformed.getMessage() + ")", MappingProtocol.NAT_PMP, server.getAddress(), null,
+                        lastMalformed);
+            }
+            return new PortMappingException(Reason.TIMEOUT, "no NAT-PMP answer from " + hostPort() + " after "
+                    + sends + (sends == 1 ? " try" : " tries") + " in " + ms + " ms"
+                    + (dropped > 0 ? " (" + dropped + " unrelated datagrams ignored)" : ""),
+                    MappingProtocol.NAT_PMP, server.getAddress(), null, null);
+        }
+    }
+}

@@ -1,0 +1,240 @@
+package dev.openport.natpmp;
+
+import dev.openport.core.GatewayListener;
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.MappingRequest;
+import dev.openport.core.PortMapper;
+import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.Transport;
+import dev.openport.core.spi.ProbeContext;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PortMapper} speaking NAT-PMP (RFC 6886) to one IPv4 gateway. Usually obtained through
+ * {@code Gateways.connect(...)}; thread-safe (every request uses a socket of its own).
+ *
+ * <pre>{@code
+ * try (PortMapper mapper = Gateways.connect(DiscoveryOptions.builder()
+ *         .protocols(MappingProtocol.NAT_PMP).build())) {
+ *     PortMapping m = mapper.map(MappingRequest.of(Transport.UDP, 27015));
+ *     System.out.println("reachable at " + m.external());
+ *     mapper.unmap(m);
+ *     if (mapper instanceof NatPmpPortMapper natpmp) {
+ *         natpmp.deleteAll(Transport.TCP);      // RFC 6886 §3.4: every TCP mapping of this host
+ *     }
+ * }
+ * }</pre>
+ *
+ * NAT-PMP maps only ports of the host that sends the request: a request with another internal address fails
+ * with {@code UNSUPPORTED}. The gateway may grant another external port or a shorter lease than asked;
+ * {@link #renew} asks for the granted port again. When {@link ProbeContext#multicast()} is on, registering a
+ * listener also starts listening for the gateway's address announcements (RFC 6886 §3.2.1).
+ */
+public final class NatPmpPortMapper implements PortMapper {
+    private static final Logger LOG = LoggerFactory.getLogger(NatPmpPortMapper.class);
+    /** The gateway's NAT-PMP port (RFC 6886 §3.1). */
+    static final int SERVER_PORT = 5351;
+
+    private final InetAddress gateway;
+    private final InetAddress localAddress;
+    private final NatPmpClient client;
+    private final GatewayMonitor monitor;
+    private final InetSocketAddress announceAddress;
+    private final Clock clock;
+    private final Object announceLock = new Object();
+    private AnnouncementListener announcements;
+    private volatile boolean closed;
+
+    /** A mapper for the gateway in {@code context}; sends nothing yet. */
+    NatPmpPortMapper(ProbeContext context) throws PortMappingException {
+        this(context, context.multicast() ? AnnouncementListener.ANNOUNCE_GROUP : null, Clock.systemUTC());
+    }
+
+    /**
+     * @param announceAddress where to listen for announcements once a listener is registered, or {@code null}
+     *                        for never; tests pass a loopback address
+     */
+    NatPmpPortMapper(ProbeContext context, InetSocketAddress announceAddress, Clock clock)
+            throws PortMappingException {
+        Objects.requireNonNull(context, "context");
+        if (!(context.gateway() instanceof Inet4Address)) {
+            throw new PortMappingException(Reason.UNSUPPORTED, "NAT-PMP works over IPv4 only, not with gateway "
+                    + context.gateway().getHostAddress(), MappingProtocol.NAT_PMP, context.gateway(), null, null);
+        }
+        this.gateway = context.gateway();
+        this.localAddress = context.localAddress();
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.monitor = new GatewayMonitor(gateway, System::nanoTime);
+        this.client = new NatPmpClient(new InetSocketAddress(gateway, context.serverPortOr(SERVER_PORT)),
+                context.timeout(), monitor::observe);
+        this.announceAddress = announceAddress;
+    }
+
+    @Override
+    public MappingProtocol protocol() {
+        return MappingProtocol.NAT_PMP;
+    }
+
+    @Override
+    public InetAddress gateway() {
+        return gateway;
+    }
+
+    /** Asks the gateway for its external address (RFC 6886 §3.2); every answer refreshes the cached one. */
+    @Override
+    public InetAddress externalAddress() throws PortMappingException {
+        ensureOpen();
+        NatPmpResponse r = client.exchange(new NatPmpRequest.ExternalAddress());
+        return ((NatPmpResponse.ExternalAddress) r).address();
+    }
+
+    @Override
+    public PortMapping map(MappingRequest request) throws PortMappingException {
+        ensureOpen();
+        Objects.requireNonNull(request, "request");
+        if (request.internalAddress() != null && !request.internalAddress().equals(localAddress)) {
+            throw new PortMappingException(Reason.UNSUPPORTED, "NAT-PMP maps ports of the requesting host only, not "
+                    + request.internalAddress().getHostAddress(), MappingProtocol.NAT_PMP, gateway, null, null);
+        }
+        return create(request, request.externalPort());
+    }
+
+    /**
+     * Asks again for the granted external port with the internal port in the internal-port field (router quirk
+     * 10: the gateway identifies the mapping by internal port). After a gateway reboot this re-creates the
+     * mapping, possibly on another external port: compare the result's {@link PortMapping#externalPort()}.
+     */
+    @Override
+    public PortMapping renew(PortMapping mapping) throws PortMappingException {
+        ensureOpen();
+        checkOurs(mapping);
+        return create(mapping.request(), mapping.externalPort());
+    }
+
+    /** Deletes a mapping: lifetime 0 (RFC 6886 §3.4). A mapping that is already gone is no error. */
+    @Override
+    public void unmap(PortMapping mapping) throws PortMappingException {
+        ensureOpen();
+        checkOurs(mapping);
+        client.exchange(NatPmpRequest.Map.delete(mapping.transport(), mapping.internalPort()));
+    }
+
+    /**
+     * Deletes every mapping of {@code transport} that the gateway holds for this host: internal port 0 and
+     * lifetime 0 (RFC 6886 §3.4). Useful to clean up after a crash, when the mappings' ports are unknown.
+     *
+     * @throws PortMappingException as {@link #unmap}; {@code NOT_AUTHORIZED} from gateways that refuse it
+     */
+    public void deleteAll(Transport transport) throws PortMappingException {
+        ensureOpen();
+        client.exchange(NatPmpRequest.Map.deleteAll(Objects.requireNonNull(transport, "transport")));
+    }
+
+    @Override
+    public void addListener(GatewayListener listener) {
+        monitor.addListener(listener);
+        synchronized (announceLock) {
+            if (announceAddress == null || announcements != null || closed) {
+                return;
+            }
+            try {
+                announcements = AnnouncementListener.start(announceAddress, localAddress, gateway, monitor);
+            } catch (IOException | RuntimeException e) {
+                // announcements only speed up noticing a reboot; renewals still detect it through the epoch
+                LOG.info("cannot listen for NAT-PMP announcements on {}: {}", announceAddress, e.toString());
+            }
+        }
+    }
+
+    /** The port the announcement listener bound, or -1 when it is not running (tests). */
+    int announcePort() {
+        synchronized (announceLock) {
+            return announcements == null ? -1 : announcements.localPort();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (announceLock) {
+            if (announcements != null) {
+                announcements.close();
+                announcements = null;
+            }
+        }
+        monitor.close();
+    }
+
+    @Override
+    public String toString() {
+        return "NAT-PMP " + client.server();
+    }
+
+    // ---- internals -------------------------------------------------------------------------------------
+
+    private PortMapping create(MappingRequest request, int suggestedExternalPort) throws PortMappingException {
+        long lifetime = request.lifetime().getSeconds();
+        NatPmpResponse.Map granted = (NatPmpResponse.Map) client.exchange(new NatPmpRequest.Map(
+                request.transport(), request.internalPort(), suggestedExternalPort, lifetime));
+        Instant now = clock.instant();
+        if (granted.externalPort() == 0 || granted.lifetimeSeconds() == 0) {
+            throw new PortMappingException(Reason.PROTOCOL_ERROR, "the gateway reported success but granted external"
+                    + " port " + granted.externalPort() + " for " + granted.lifetimeSeconds() + " s",
+                    MappingProtocol.NAT_PMP, gateway, null, null);
+        }
+        if (request.exactExternalPort() && granted.externalPort() != request.externalPort()) {
+            undoUnwanted(request.transport(), request.internalPort(), granted.externalPort());
+            throw new PortMappingException(Reason.CONFLICT, "external port " + request.externalPort()
+                    + " is taken: the gateway offered " + granted.externalPort(), MappingProtocol.NAT_PMP, gateway,
+                    null, null);
+        }
+        InetAddress external = currentExternalAddress();
+        Duration lease = Duration.ofSeconds(granted.lifetimeSeconds());
+        return new PortMapping(request, localAddress, external, granted.externalPort(), lease, now.plus(lease),
+                MappingProtocol.NAT_PMP, gateway, "");
+    }
+
+    /** Refreshes the external address; on failure the mapping still stands, with the last known address. */
+    private InetAddress currentExternalAddress() {
+        try {
+            return externalAddress();
+        } catch (PortMappingException e) {
+            LOG.debug("mapped, but no external address from {}: {}", gateway.getHostAddress(), e.getMessage());
+            return monitor.externalAddress().orElse(null);
+        }
+    }
+
+    private void undoUnwanted(Transport transport, int internalPort, int externalPort) {
+        try {
+            client.exchange(NatPmpRequest.Map.delete(transport, internalPort));
+        } catch (PortMappingException e) {
+            LOG.warn("could not delete the unwanted mapping of external port {} on {}: {}", externalPort,
+                    gateway.getHostAddress(), e.getMessage());
+        }
+    }
+
+    private void checkOurs(PortMapping mapping) {
+        Objects.requireNonNull(mapping, "mapping");
+        if (mapping.protocol() != MappingProtocol.NAT_PMP || !mapping.gateway().equals(gateway)) {
+            throw new IllegalArgumentException("not a NAT-PMP mapping of gateway " + gateway.getHostAddress() + ": "
+                    + mapping);
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this NAT-PMP mapper is closed");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.openport.natpmp;
+
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.PortMapper;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.spi.PortMapperProvider;
+import dev.openport.core.spi.ProbeContext;
+
+/**
+ * Plugs NAT-PMP (RFC 6886) into core through {@link java.util.ServiceLoader}; applications do not call it
+ * directly but put this module on the class path and use {@code Gateways}.
+ *
+ * <pre>{@code
+ * // what core does with it:
+ * PortMapper mapper = new NatPmpProvider().probe(context);   // one external-address exchange
+ * }</pre>
+ */
+public final class NatPmpProvider implements PortMapperProvider {
+
+    /** For {@link java.util.ServiceLoader}. */
+    public NatPmpProvider() {
+    }
+
+    @Override
+    public MappingProtocol protocol() {
+        return MappingProtocol.NAT_PMP;
+    }
+
+    /**
+     * Asks the gateway for its external address (RFC 6886 §3.2). A gateway answering "unsupported version" or in
+     * PCP fails with {@code UNSUPPORTED}; silence with {@code TIMEOUT}.
+     */
+    @Override
+    public PortMapper probe(ProbeContext context) throws PortMappingException {
+        NatPmpPortMapper mapper = new NatPmpPortMapper(context);
+        try {
+            mapper.externalAddress();
+            return mapper;
+        } catch (PortMappingException | RuntimeException e) {
+            mapper.close();
+            throw e;
+        }
+    }
+
+    /** A mapper without any exchange: the first request is the probe. */
+    @Override
+    public PortMapper open(ProbeContext context) throws PortMappingException {
+        return new NatPmpPortMapper(context);
+    }
+}
