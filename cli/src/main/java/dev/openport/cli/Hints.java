@@ -1,0 +1,34 @@
+package dev.openport.cli;
+
+import dev.openport.core.PortMappingException;
+
+/** One line per failure that says what to do about it. */
+final class Hints {
+    private static final String ROUTER_QUESTION = "enabled on your router?";
+
+    private Hints() {
+    }
+
+    static String explain(PortMappingException e, int verbosity) {
+        String m = Main.oneLine(e.getMessage());
+        if (verbosity == 0) {
+            // core lists every protocol's failure after the question; -v shows them
+            int q = m.indexOf(ROUTER_QUESTION);
+            if (q >= 0) {
+                m = m.substring(0, q + ROUTER_QUESTION.length());
+            }
+        }
+        String hint = switch (e.reason()) {
+            case CONFLICT -> "the external port is taken: try another with --external-port";
+            case NOT_AUTHORIZED -> "the router refused: many allow only ports 1024-65535 and only this host's address";
+            case NO_RESOURCES -> "the router's mapping table is full: remove old mappings (openport list)";
+            case TIMEOUT -> "the gateway stopped answering: try again, or raise --timeout";
+            case NETWORK_FAILURE -> "the router has no working internet connection right now";
+            case UNSUPPORTED -> "try another protocol with --protocol";
+            case PROTOCOL_ERROR -> "the router sent something we did not understand; -vv shows details";
+            case GATEWAY_NOT_FOUND -> m.contains("?") || m.contains("--gateway") ? null
+                    : "is UPnP/NAT-PMP enabled on your router?";
+        };
+        return hint == null ? m : m + " — " + hint;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.openport.cli;
+
+import dev.openport.core.DiscoveryOptions;
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.PortMapper;
+import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+
+/** {@code openport list}: the gateway's table (UPnP), else what this tool made (state file). */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        header = "Show port mappings (the router's table, or what openport made).",
+        description = "With UPnP the router's whole table is listed. NAT-PMP and PCP cannot list, so "
+                + "without UPnP the mappings openport made (its state file) are shown.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  openport list",
+            "  openport list --json | jq '.mappings[] | .externalPort'",
+            "  openport list --protocol natpmp       skip UPnP: show the state file"})
+final class ListCommand extends BaseCommand {
+
+    @Override
+    String name() {
+        return "list";
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        GlobalOptions o = opts();
+        String note = null;
+        List<PortMapping> mappings = null;
+        PortMapper used = null;
+        if (o.protocol == null || o.protocol == MappingProtocol.UPNP) {
+            // only UPnP can list: ask it alone, so a faster PCP/NAT-PMP answer does not win the probe
+            DiscoveryOptions d = o.discovery().protocols(MappingProtocol.UPNP).build();
+            try (PortMapper mapper = connect(d)) {
+                used = mapper;
+                mappings = mapper.list();
+            } catch (PortMappingException e) {
+                if (o.protocol != null) {
+                    throw e; // the user asked for UPnP: its failure is the answer
+                }
+                note = "UPnP did not answer (" + firstPart(e.getMessage()) + "); showing the mappings openport made";
+                used = null;
+            }
+        } else {
+            note = o.protocol.displayName() + " cannot list a router's mappings; showing the mappings openport made";
+        }
+        String source = mappings != null ? "gateway" : "state";
+        if (mappings == null) {
+            mappings = new ArrayList<>();
+            try {
+                for (StateFile.Entry e : o.state().read()) {
+                    if (o.gateway == null || o.gateway.equals(e.gateway())) {
+                        mappings.add(e.toMapping());
+                    }
+                }
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.FAILED, e.getMessage());
+            }
+        }
+        Instant now = Instant.now();
+        if (ui().json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("command", name());
+            doc.put("ok", true);
+            doc.put("source", source);
+            doc.put("gateway", used == null ? null : used.gateway().getHostAddress());
+            doc.put("protocol", used == null ? null : Names.id(used.protocol()));
+            List<Object> list = new ArrayList<>();
+            mappings.forEach(m -> list.add(Render.json(m)));
+            doc.put("mappings", list);
+            doc.put("note", note);
+            ui().json(doc);
+            return ExitCodes.OK;
+        }
+        if (note != null) {
+            ui().err.println(note + " (" + o.state().path() + ")");
+        }
+        if (mappings.isEmpty()) {
+            ui().line(source.equals("gateway") ? "no mappings on " + used.gateway().getHostAddress()
+                    : "no mappings recorded");
+            return ExitCodes.OK;
+        }
+        String fmt = "%-5s %-27s %-27s %-10s %-8s %s";
+        ui().line(ui().bold(String.format(fmt, "PROTO", "EXTERNAL", "INTERNAL", "LEASE", "VIA", "DESCRIPTION")));
+        for (PortMapping m : mappings) {
+            ui().line(String.format(fmt, m.transport().lowerName(),
+                    Render.host(m.externalAddress()) + ":" + m.externalPort(),
+                    Render.host(m.internalAddress()) + ":" + m.internalPort(), Render.remaining(m, now),
+                    m.protocol().displayName(), m.request().description()));
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String firstPart(String message) {
+        String m = Main.oneLine(message);
+        int cut = m.indexOf(" — ");
+        return cut > 0 ? m.substring(0, cut) : m;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.openport.cli;
+
+import dev.openport.core.MappingRequest;
+import dev.openport.core.PortMapper;
+import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.Transport;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code openport map 25565/tcp [--keep]}. */
+@Command(name = "map", mixinStandardHelpOptions = true,
+        header = "Open a port on the router (forward it to this machine).",
+        description = "Asks the router to forward a port from the internet to this machine (or to "
+                + "--internal-address) and prints where the outside can reach it. The mapping lasts for "
+                + "--lifetime; with --keep it is renewed until you press Ctrl-C, and then removed.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  openport map 25565                      TCP 25565 for 2 hours",
+            "  openport map 25565/both                 TCP and UDP (also: 25565/tcp+udp)",
+            "  openport map 8080 9000/udp              several ports at once",
+            "  openport map 8080 --external-port 80    the outside connects to port 80",
+            "  openport map 25565 --keep               renew until Ctrl-C, then remove",
+            "  openport map 25565 --lifetime 30m       shorter lease (also 2h, 1h30m, 3600)",
+            "  openport map 27015/udp --protocol natpmp --gateway 192.168.1.1",
+            "",
+            "A mapping made without --keep stays until its lease ends: remove it early with",
+            "'openport unmap 25565' (or 'openport unmap --all-mine')."})
+final class MapCommand extends BaseCommand {
+
+    @Parameters(paramLabel = "<port>[/tcp|/udp|/both]", arity = "1..*", converter = Converters.PortSpecs.class,
+            description = "Port(s) on this machine to open; no suffix means TCP.")
+    List<PortSpec> ports;
+
+    @Option(names = {"-e", "--external-port"}, paramLabel = "<port>", converter = Converters.Ports.class,
+            description = "The port the outside connects to (default: the same as the internal port). "
+                    + "The router may choose another; the output says which.")
+    Integer externalPort;
+
+    @Option(names = {"-l", "--lifetime"}, paramLabel = "<duration>", converter = Converters.Durations.class,
+            description = "Lease to ask for: 2h, 30m, 1h30m, 3600 (= seconds); 1s to 7d (default: 2h).")
+    Duration lifetime;
+
+    @Option(names = {"-i", "--internal-address"}, paramLabel = "<ip>", converter = Converters.Ips.class,
+            description = "Forward to this LAN address instead of this machine's (routers often refuse).")
+    InetAddress internalAddress;
+
+    @Option(names = {"-d", "--description"}, paramLabel = "<text>",
+            description = "Label shown in the router's table (UPnP), default: openport.")
+    String description;
+
+    @Option(names = {"-k", "--keep"},
+            description = "Stay in the foreground renewing the lease; Ctrl-C (or SIGTERM) removes the mappings.")
+    boolean keep;
+
+    @Override
+    String name() {
+        return "map";
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<MappingRequest> requests = requests();
+        List<PortMapping> made = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        StateFile state = opts().state();
+        PortMapper mapper = connect(opts().discovery().build());
+        try {
+            InetAddress fallbackExternal = null;
+            boolean askedExternal = false;
+            for (MappingRequest req : requests) {
+                ui().progress("mapping " + req.internalPort() + "/" + req.transport().lowerName() + " via "
+                        + mapper.protocol().displayName() + "…");
+                PortMapping m;
+                try {
+                    m = mapper.map(req);
+                } catch (PortMappingException e) {
+                    // all or nothing: a half-done "map 80 443" is harder to reason about than a failure
+                    removeAll(mapper, made, state);
+                    throw e;
+                }
+                if (m.externalAddress() == null) {
+                    // some protocols do not say in the MAP answer: ask once
+                    if (!askedExternal) {
+                        askedExternal = true;
+                        try {
+                            fallbackExternal = mapper.externalAddress();
+                        } catch (PortMappingException e) {
+                            warnings.add("could not learn the external address: " + e.getMessage());
+                        }
+                    }
+                    if (fallbackExternal != null) {
+                        m = new PortMapping(m.request(), m.internalAddress(), fallbackExternal, m.externalPort(),
+                                m.lifetime(), m.expiresAt(), m.protocol(), m.gateway(), m.protocolState());
+                    }
+                }
+                made.add(m);
+                remember(state, m, warnings);
+            }
+        } catch (PortMappingException | RuntimeException e) {
+            mapper.close();
+            throw e;
+        }
+        Set<String> warned = new HashSet<>();
+        for (PortMapping m : made) {
+            if (m.externalAddress() != null && warned.add(m.externalAddress().getHostAddress())) {
+                String w = Render.doubleNatWarning(m.externalAddress(), m.externalPort());
+                if (w != null) {
+                    warnings.add(w);
+                }
+            }
+            if (m.isPermanent() && !keep) {
+                warnings.add("the router granted a permanent lease for " + m.externalPort() + "/"
+                        + m.transport().lowerName() + ": it stays until 'openport unmap "
+                        + m.internalPort() + "/" + m.transport().lowerName() + "'");
+            }
+        }
+        report(made, warnings);
+        if (!keep) {
+            mapper.close();
+            return ExitCodes.OK;
+        }
+        try {
+            return new Keeper(ui(), mapper, state, made).runUntilStopped();
+        } finally {
+            mapper.close();
+        }
+    }
+
+    private void report(List<PortMapping> made, List<String> warnings) {
+        if (ui().json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("command", name());
+            doc.put("ok", true);
+            List<Object> list = new ArrayList<>();
+            made.forEach(m -> list.add(Render.json(m)));
+            doc.put("mappings", list);
+            doc.put("warnings", warnings);
+            doc.put("keep", keep);
+            ui().json(doc);
+            for (String w : warnings) {
+                ui().warn(w);
+            }
+        } else {
+            made.forEach(m -> ui().line(Render.mapped(ui(), m)));
+            for (String w : warnings) {
+                ui().warn(w);
+            }
+        }
+    }
+
+    private List<MappingRequest> requests() throws CliException {
+        if (externalPort != null && (ports.size() > 1)) {
+            throw CliException.usage("--external-port works with one port only (got " + ports.size() + ")");
+        }
+        Duration life = lifetime == null ? MappingRequest.DEFAULT_LIFETIME : lifetime;
+        if (life.compareTo(Duration.ofSeconds(1)) < 0 || life.compareTo(MappingRequest.MAX_LIFETIME) > 0) {
+            throw CliException.usage("--lifetime must be between 1s and 7d, was " + Durations.format(life));
+        }
+        if (description != null && (description.length() > 256 || !description.matches("[\\x20-\\x7e]*"))) {
+            throw CliException.usage("--description must be at most 256 printable ASCII characters");
+        }
+        List<MappingRequest> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (PortSpec spec : ports) {
+            for (Transport t : spec.orderedTransports()) {
+                if (!seen.add(spec.port() + "/" + t)) {
+                    throw CliException.usage("port " + spec.port() + "/" + t.lowerName() + " given twice");
+                }
+                MappingRequest r = MappingRequest.of(t, spec.port())
+                        .withExternalPort(externalPort != null ? externalPort : spec.port())
+                        .withLifetime(life)
+                        .withInternalAddress(internalAddress);
+                if (description != null) {
+                    r = r.withDescription(description);
+                }
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private void remember(StateFile state, PortMapping m, List<String> warnings) {
+        try {
+            state.put(StateFile.Entry.of(m));
+        } catch (IOException | RuntimeException e) {
+            warnings.add("could not record the mapping in " + state.path() + ": " + e.getMessage());
+        }
+    }
+
+    /** Best effort: removes the mappings made before a failure. */
+    static void removeAll(PortMapper mapper, List<PortMapping> made, StateFile state) {
+        for (PortMapping m : made) {
+            try {
+                mapper.unmap(m);
+                state.remove(StateFile.Entry.of(m));
+            } catch (IOException | RuntimeException e) {
+                // the lease ends on its own; the state file still lists it for unmap --all-mine
+            }
+        }
+    }
+}
