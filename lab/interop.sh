@@ -312,15 +312,33 @@ suite_java() {
 }
 
 # java_lab_test MODULE CLASS: Maven, offline (the client namespace has no way out),
-# only that class, only the default test execution (not the fuzz one, which
-# -Dtest would also make run it)
+# only that class, only the default test execution (-Dtest would also make the fuzz
+# execution run it a second time)
 java_lab_test() {
-    local module=$1 cls=$2 am=()
+    local module=$1 cls=$2 am=() out rc marker report
     ((MVN_AM)) && am=(-am)
-    (cd "$ROOT" && with_lock "$MVN_LOCK" "$LAB" exec env OPENPORT_LAB=1 \
+    marker=$(mktemp)
+    out=$(cd "$ROOT" && with_lock "$MVN_LOCK" "$LAB" exec env OPENPORT_LAB=1 \
         mvn -o -B -q -pl "$module" "${am[@]}" test-compile surefire:test@default-test \
         -Dtest="$cls" -Dsurefire.failIfNoSpecifiedTests=false \
-        -DOPENPORT_LAB=1 -Dopenport.loopbackOnly=false)
+        -DOPENPORT_LAB=1 -Dopenport.loopbackOnly=false 2>&1)
+    rc=$?
+    # no colour codes; and Maven's generic advice after a failure says nothing about the test
+    [[ -z $out ]] || sed -e 's/\x1b\[[0-9;]*m//g' -e '/^\[ERROR\] -> \[Help 1\]/,$d' <<<"$out"
+    if ((rc == 0)); then
+        # passing by running nothing is not passing (e.g. a class gated on something else)
+        report=$(find "$ROOT/$module/target/surefire-reports" -name "*.$cls.txt" -newer "$marker" 2>/dev/null | head -n 1)
+        if [[ -z $report ]]; then
+            echo "no fresh surefire report for $cls: did it run?"; rc=1
+        else
+            grep -h "^Tests run:" "$report"
+            grep -qE "^Tests run: [1-9]" "$report" || { echo "$cls ran no test"; rc=1; }
+            grep -qE "^Tests run: ([0-9]+), .*Skipped: \1," "$report" \
+                && { echo "$cls skipped all its tests (gated on -DOPENPORT_LAB=1?)"; rc=1; }
+        fi
+    fi
+    rm -f "$marker"
+    return "$rc"
 }
 
 # --- main ----------------------------------------------------------------------------
