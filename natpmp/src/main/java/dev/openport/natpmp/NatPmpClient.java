@@ -47,6 +47,7 @@ final class NatPmpClient {
     private final InetSocketAddress server;
     private final Duration timeout;
     private final Consumer<NatPmpResponse> observer;
+    private final long initialIntervalNanos;
 
     /**
      * @param server   the gateway's NAT-PMP address and port
@@ -54,6 +55,13 @@ final class NatPmpClient {
      * @param observer told of every answer accepted from the gateway, also error answers (epoch tracking)
      */
     NatPmpClient(InetSocketAddress server, Duration timeout, Consumer<NatPmpResponse> observer) {
+        this(server, timeout, observer, INITIAL_INTERVAL);
+    }
+
+    /** As above with another first interval (tests of the nine-send limit). */
+    NatPmpClient(InetSocketAddress server, Duration timeout, Consumer<NatPmpResponse> observer,
+            Duration initialInterval) {
+        this.initialIntervalNanos = initialInterval.toNanos();
         this.server = Objects.requireNonNull(server, "server");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         this.observer = Objects.requireNonNull(observer, "observer");
@@ -88,7 +96,7 @@ final class NatPmpClient {
             channel.register(selector, SelectionKey.OP_READ);
             ByteBuffer buffer = ByteBuffer.allocate(RECEIVE_BUFFER);
             Exchange state = new Exchange(request);
-            long interval = INITIAL_INTERVAL.toNanos();
+            long interval = initialIntervalNanos;
             long nextSend = start;
             int sends = 0;
             while (true) {
@@ -173,7 +181,7 @@ final class NatPmpClient {
             try {
                 r = NatPmpCodec.decodeResponse(data, length);
             } catch (PortMappingException e) {
-                if (e.reason() == Reason.UNSUPPORTED) {
+                if (e.reason() == Reason.UNSUPPORTED && (data[1] & 0xFF) == request.responseOpcode()) {
                     // a PCP-only gateway: an answer, just not one in our protocol
                     throw new PortMappingException(Reason.UNSUPPORTED, e.getMessage(), MappingProtocol.NAT_PMP,
                             server.getAddress(), e.protocolCode().isPresent() ? e.protocolCode().getAsInt() : null, e);

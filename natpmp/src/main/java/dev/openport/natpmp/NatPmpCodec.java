@@ -21,6 +21,10 @@ final class NatPmpCodec {
     static final int VERSION = 0;
     /** PCP's version (RFC 6887 §7): a server answering with it speaks PCP, not NAT-PMP (RFC 6887 §9). */
     static final int PCP_VERSION = 2;
+    /** PCP's common response header size (RFC 6887 §7.2). */
+    static final int PCP_HEADER_SIZE = 24;
+    /** PCP result code UNSUPP_VERSION (RFC 6887 §7.4). */
+    static final int PCP_UNSUPP_VERSION = 1;
     /** Opcode of the external-address request (RFC 6886 §3.2). */
     static final int OP_EXTERNAL_ADDRESS = 0;
     /** Opcode of a UDP map request (RFC 6886 §3.3). */
@@ -145,11 +149,11 @@ final class NatPmpCodec {
      */
     static NatPmpResponse decodeResponse(byte[] data, int length) throws PortMappingException {
         checkBounds(data, length);
-        if (length >= 4 && u8(data, 0) == PCP_VERSION && (u8(data, 1) & RESPONSE_BIT) != 0) {
+        if (isPcpUnsupportedVersion(data, length)) {
             // RFC 6887 §9: a PCP-only server answers a version-0 request with a PCP UNSUPP_VERSION header
             throw new PortMappingException(Reason.UNSUPPORTED,
-                    "the gateway answered in PCP (version 2, result " + u8(data, 3) + "): it does not speak NAT-PMP",
-                    MappingProtocol.NAT_PMP, null, u8(data, 3), null);
+                    "the gateway answered in PCP (version 2, UNSUPP_VERSION): it does not speak NAT-PMP",
+                    MappingProtocol.NAT_PMP, null, PCP_UNSUPP_VERSION, null);
         }
         if (length < ERROR_HEADER_SIZE) {
             throw malformed("response of " + length + " bytes is shorter than the 8-byte header");
@@ -177,6 +181,17 @@ final class NatPmpCodec {
         expectSize(length, MAP_RESPONSE_SIZE, op);
         return new NatPmpResponse.Map(request == OP_MAP_UDP ? Transport.UDP : Transport.TCP, result, epoch,
                 u16(data, 8), u16(data, 10), u32(data, 12));
+    }
+
+    /**
+     * Whether {@code data} is a well-formed PCP response header carrying UNSUPP_VERSION (RFC 6887 §7.2, §7.4):
+     * version 2, response bit, result 1, at least 24 bytes, a multiple of 4. Only that counts as "this gateway
+     * speaks PCP, not NAT-PMP"; any other version-2 datagram is malformed (so random junk cannot end a request).
+     */
+    static boolean isPcpUnsupportedVersion(byte[] data, int length) {
+        return data != null && length >= PCP_HEADER_SIZE && length <= data.length && length % 4 == 0
+                && u8(data, 0) == PCP_VERSION && (u8(data, 1) & RESPONSE_BIT) != 0
+                && u8(data, 3) == PCP_UNSUPP_VERSION;
     }
 
     /**

@@ -1,0 +1,315 @@
+package dev.openport.natpmp;
+
+import static dev.openport.natpmp.FakeNatPmpGateway.ipv4;
+import static dev.openport.natpmp.Hex.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.openport.core.PortMappingException;
+import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.Transport;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The UDP exchange against a real loopback peer: retransmission, deadline, hostile answers. */
+class NatPmpClientTest {
+    private static final NatPmpRequest.Map MAP_TCP = new NatPmpRequest.Map(Transport.TCP, 25565, 25565, 7200);
+
+    private FakeNatPmpGateway gw;
+    private final List<NatPmpResponse> observed = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        gw = new FakeNatPmpGateway();
+    }
+
+    @AfterEach
+    void stop() {
+        gw.close();
+    }
+
+    private NatPmpClient client(Duration timeout) {
+        return new NatPmpClient(gw.address(), timeout, observed::add);
+    }
+
+    @Test
+    void externalAddressExchange() throws Exception {
+        NatPmpResponse r = client(Duration.ofSeconds(2)).exchange(new NatPmpRequest.ExternalAddress());
+        assertThat(r).isInstanceOfSatisfying(NatPmpResponse.ExternalAddress.class,
+                a -> assertThat(a.address()).isEqualTo(ipv4("203.0.113.7")));
+        assertThat(gw.requests()).hasSize(1);
+        assertThat(gw.requests().get(0).bytes()).isEqualTo(bytes("0000"));
+        assertThat(observed).containsExactly(r);
+    }
+
+    @Test
+    void retransmitsAfter250ThenDoublingIntervals() throws Exception {
+        gw.dropFirst(3);
+        NatPmpResponse r = client(Duration.ofSeconds(5)).exchange(MAP_TCP);
+        assertThat(r).isInstanceOf(NatPmpResponse.Map.class);
+        List<FakeNatPmpGateway.Received> reqs = gw.requests();
+        assertThat(reqs).hasSize(4);
+        long[] expected = {250, 500, 1000};
+        for (int i = 0; i < 3; i++) {
+            long gapMs = (reqs.get(i + 1).nanos() - reqs.get(i).nanos()) / 1_000_000;
+            assertThat(gapMs).as("gap %d", i + 1).isBetween(expected[i] - 15, expected[i] + 200);
+            assertThat(reqs.get(i + 1).bytes()).isEqualTo(reqs.get(0).bytes());
+        }
+    }
+
+    @Test
+    void totalDeadlineCutsRetransmissionShortWithTimeout() throws Exception {
+        gw.dropFirst(Integer.MAX_VALUE);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client(Duration.ofMillis(700)).exchange(MAP_TCP))
+                .isInstanceOfSatisfying(PortMappingException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.TIMEOUT);
+                    assertThat(e.getMessage()).contains("2 tries");
+                });
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertThat(ms).isBetween(690L, 700L + 600);
+        assertThat(gw.requests()).hasSize(2); // at 0 and 250 ms; the next would be at 750
+    }
+
+    @Test
+    void givesUpAfterNineSends() throws Exception {
+        gw.dropFirst(Integer.MAX_VALUE);
+        NatPmpClient c = new NatPmpClient(gw.address(), Duration.ofMillis(1500), observed::add, Duration.ofMillis(2));
+        // sends at 0, 2, 6, 14, 30, 62, 126, 254, 510 ms; the tenth would be at 1022 ms
+        assertThatThrownBy(() -> c.exchange(MAP_TCP)).isInstanceOfSatisfying(PortMappingException.class,
+                e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+        assertThat(gw.requests()).hasSize(NatPmpClient.MAX_SENDS);
+    }
+
+    @Test
+    void answerFromAnotherSourcePortIsIgnored() throws Exception {
+        AtomicInteger n = new AtomicInteger();
+        gw.script((req, peer) -> {
+            if (n.getAndIncrement() == 0) {
+                peer.sendFromOtherPort(peer.standardAnswer());
+            } else {
+                peer.answer();
+            }
+        });
+        client(Duration.ofSeconds(3)).exchange(MAP_TCP);
+        assertThat(gw.requests()).hasSize(2); // the first answer did not count
+    }
+
+    @Test
+    void answerFromAnotherAddressIsIgnored() throws Exception {
+        gw.script((req, peer) -> peer.sendFromOtherAddress(peer.standardAnswer()));
+        assertThatThrownBy(() -> client(Duration.ofMillis(600)).exchange(MAP_TCP))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+        assertThat(observed).isEmpty();
+    }
+
+    @Test
+    void wrongOpcodeIsIgnoredAndTheRightAnswerStillAccepted() throws Exception {
+        gw.script((req, peer) -> {
+            // an address answer and a UDP answer to a TCP request, then the right one
+            peer.send(NatPmpCodec.encode(new NatPmpResponse.ExternalAddress(0, 1, ipv4("198.51.100.1"))));
+            peer.send(NatPmpCodec.encode(new NatPmpResponse.Map(Transport.UDP, 0, 1, 25565, 1, 60)));
+            peer.answer();
+        });
+        NatPmpResponse r = client(Duration.ofSeconds(2)).exchange(MAP_TCP);
+        assertThat(r).isEqualTo(new NatPmpResponse.Map(Transport.TCP, 0, r.epoch(), 25565, 25565, 7200));
+        assertThat(gw.requests()).hasSize(1);
+        assertThat(observed).containsExactly(r);
+    }
+
+    @Test
+    void answerForAnotherInternalPortIsIgnored() throws Exception {
+        gw.script((req, peer) -> {
+            peer.send(NatPmpCodec.encode(new NatPmpResponse.Map(Transport.TCP, 0, 1, 9999, 9999, 60)));
+            peer.answer();
+        });
+        NatPmpResponse.Map r = (NatPmpResponse.Map) client(Duration.ofSeconds(2)).exchange(MAP_TCP);
+        assertThat(r.internalPort()).isEqualTo(25565);
+    }
+
+    @Test
+    void truncatedAndOversizedDatagramsAreIgnored() throws Exception {
+        gw.script((req, peer) -> {
+            byte[] good = peer.standardAnswer();
+            peer.send(java.util.Arrays.copyOf(good, good.length - 1)); // truncated
+            byte[] big = java.util.Arrays.copyOf(good, 4000); // valid prefix, far too long
+            peer.send(big);
+            peer.send(java.util.Arrays.copyOf(good, NatPmpClient.RECEIVE_BUFFER)); // exactly the buffer size
+            peer.send(good);
+        });
+        NatPmpResponse r = client(Duration.ofSeconds(2)).exchange(MAP_TCP);
+        assertThat(r).isInstanceOf(NatPmpResponse.Map.class);
+        assertThat(observed).hasSize(1);
+    }
+
+    @Test
+    void onlyMalformedAnswersEndInProtocolErrorAtTheDeadline() throws Exception {
+        gw.script((req, peer) -> peer.send(bytes("0082000000000001007b")));
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client(Duration.ofMillis(600)).exchange(MAP_TCP))
+                .isInstanceOfSatisfying(PortMappingException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+                    assertThat(e.getMessage()).contains("malformed");
+                });
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(590L, 1200L);
+    }
+
+    @Test
+    void floodOfTenThousandJunkDatagramsDoesNotStarveTheRealAnswer() throws Exception {
+        Random random = new Random(42);
+        AtomicInteger n = new AtomicInteger();
+        gw.script((req, peer) -> {
+            if (n.getAndIncrement() > 0) {
+                peer.answer(); // a retransmission: answer at once
+                return;
+            }
+            for (int i = 0; i < 10_000; i++) {
+                byte[] junk = new byte[random.nextInt(40)];
+                random.nextBytes(junk);
+                if (i % 3 == 0) {
+                    // well-formed but wrong: another internal port
+                    junk = NatPmpCodec.encode(new NatPmpResponse.Map(Transport.TCP, 0, i, i % 65536, 1, 1));
+                }
+                if (i % 2 == 0) {
+                    peer.send(junk);
+                } else {
+                    peer.sendFromOtherPort(junk);
+                }
+            }
+            peer.answer();
+        });
+        long start = System.nanoTime();
+        NatPmpResponse r = client(Duration.ofSeconds(3)).exchange(MAP_TCP);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertThat(r).isInstanceOfSatisfying(NatPmpResponse.Map.class,
+                m -> assertThat(m.internalPort()).isEqualTo(25565));
+        assertThat(ms).isLessThan(3000);
+        assertThat(observed).containsExactly(r);
+        // usually the first answer wins; if the kernel's buffer overflowed, one retransmission may be needed
+        assertThat(gw.requests()).as("took " + ms + " ms").hasSizeLessThanOrEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "result {0} -> {1}")
+    @CsvSource({"1, UNSUPPORTED", "2, NOT_AUTHORIZED", "3, NETWORK_FAILURE", "4, NO_RESOURCES", "5, UNSUPPORTED",
+            "17, PROTOCOL_ERROR"})
+    void errorResultsEndTheExchangeWithTheirReason(int code, Reason reason) {
+        gw.resultCode(code);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client(Duration.ofSeconds(3)).exchange(MAP_TCP))
+                .isInstanceOfSatisfying(PortMappingException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(reason);
+                    assertThat(e.protocolCode()).hasValue(code);
+                    assertThat(e.gateway()).isEqualTo(InetAddress.getLoopbackAddress());
+                });
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(240); // no retransmission needed
+        assertThat(observed).hasSize(1); // its epoch still counts
+    }
+
+    @Test
+    void eightByteErrorAnswerIsAccepted() {
+        gw.script((req, peer) -> peer.send(bytes("0082000300000009")));
+        assertThatThrownBy(() -> client(Duration.ofSeconds(2)).exchange(MAP_TCP))
+                .isInstanceOfSatisfying(PortMappingException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.NETWORK_FAILURE);
+                    assertThat(e.protocolCode()).hasValue(3);
+                });
+    }
+
+    @Test
+    void pcpOnlyGatewayAnswerIsUnsupportedAtOnce() {
+        // a PCP-only server's UNSUPP_VERSION: version 2, opcode 0x82, result 1, as the gateway lab sends it
+        gw.script((req, peer) -> peer.send(bytes("02820001 00000000 00000007 000000000000000000000000")));
+        assertThatThrownBy(() -> client(Duration.ofSeconds(2)).exchange(MAP_TCP))
+                .isInstanceOfSatisfying(PortMappingException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED);
+                    assertThat(e.getMessage()).contains("PCP");
+                });
+    }
+
+    @Test
+    void closedPortIsUnsupportedWithoutWaitingOutTheDeadline() throws Exception {
+        int closedPort;
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            closedPort = s.getLocalPort();
+        }
+        NatPmpClient c = new NatPmpClient(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort),
+                Duration.ofSeconds(3), observed::add);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> c.exchange(new NatPmpRequest.ExternalAddress()))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED));
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1000);
+    }
+
+    @Test
+    void interruptEndsTheWaitPromptlyAndKeepsTheFlag() throws Exception {
+        gw.dropFirst(Integer.MAX_VALUE);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> flag = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                client(Duration.ofSeconds(20)).exchange(MAP_TCP);
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+            flag.set(Thread.currentThread().isInterrupted());
+        });
+        t.start();
+        long until = System.nanoTime() + 2_000_000_000L;
+        while (gw.requests().isEmpty() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        long start = System.nanoTime();
+        t.interrupt();
+        t.join(2000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1000);
+        assertThat(thrown.get()).isInstanceOf(PortMappingException.class);
+        assertThat(flag.get()).isTrue();
+    }
+
+    @Test
+    void concurrentExchangesEachGetTheirOwnAnswer() throws Exception {
+        NatPmpClient c = client(Duration.ofSeconds(5));
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<NatPmpResponse>> futures = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                int port = 10_000 + i;
+                futures.add(pool.submit(() -> c.exchange(new NatPmpRequest.Map(Transport.UDP, port, port, 60))));
+            }
+            for (int i = 0; i < 40; i++) {
+                NatPmpResponse.Map m = (NatPmpResponse.Map) futures.get(i).get();
+                assertThat(m.internalPort()).isEqualTo(10_000 + i);
+                assertThat(m.externalPort()).isEqualTo(10_000 + i);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void networkGuardRefusesANonLoopbackGatewayInUnitTests() {
+        NatPmpClient c = new NatPmpClient(new InetSocketAddress(ipv4("192.0.2.1"), 5351), Duration.ofSeconds(1),
+                observed::add);
+        assertThatThrownBy(() -> c.exchange(new NatPmpRequest.ExternalAddress()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("loopbackOnly");
+    }
+}
