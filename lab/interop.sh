@@ -40,7 +40,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/gateway-lab
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc java)
+SUITES=(lab natpmp natpmpc natpmp_only java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
@@ -53,6 +53,7 @@ JAVA_LAB_TESTS=(
 # never makes another pass or fail)
 PORT_NATPMP=41001     # openport, NAT-PMP: 41001/tcp, 41002/udp
 PORT_NATPMPC=41011    # natpmpc:           41011/tcp, 41012/udp
+PORT_NATPMP_ONLY=41021 # openport, auto protocol, NAT-PMP-only router: 41021/tcp
 
 LAB_LOCK=${OPENPORT_LAB_LOCK-/tmp/openport-lab.lock}
 MVN_LOCK=${OPENPORT_MVN_LOCK-/tmp/openport-mvn.lock}
@@ -287,6 +288,21 @@ suite_natpmpc() {
     step "no DNAT rule left for $u/udp" no_dnat udp "$u"
     step "WAN host no longer reaches $t/tcp" unreachable tcp "$t" "$t"
     step "WAN host no longer reaches $u/udp" unreachable udp "$u" "$u"
+}
+
+# A router that speaks only NAT-PMP (PCP requests get NAT-PMP's "unsupported
+# version", UPnP is off): openport without --protocol must end up on NAT-PMP.
+suite_natpmp_only() {
+    local t=$PORT_NATPMP_ONLY
+    step "lab up --protocols natpmp (a NAT-PMP-only router)" lab_up --protocols natpmp || return 0
+    step "openport map $t/tcp (no --protocol) uses NAT-PMP" \
+        expect_output "^mapped $(re "$PMLAB_EXTERNAL_IP"):$t/tcp -> $(re "$PMLAB_CLIENT_IP"):$t via NAT-PMP " \
+        openport map "$t/tcp"
+    step "WAN host reaches the client through it" reach tcp "$t" "$t"
+    step "openport unmap $t/tcp" openport unmap "$t/tcp"
+    step "no DNAT rule left for $t/tcp" no_dnat tcp "$t"
+    natpmpc -a 0 "$t" tcp 0 >/dev/null 2>&1
+    step "lab back to its defaults" lab_up
 }
 
 # Java lab tests (JUnit), run inside the client namespace; see JAVA_LAB_TESTS.
