@@ -1,0 +1,83 @@
+package dev.openport.upnp;
+
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.MappingRequest;
+import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.PortMappingException.Reason;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * IPv6 "mappings" are firewall pinholes (UPnP-gw-WANIPv6FirewallControl-v1 §2.5.3–2.5.6): no address
+ * translation, the external address and port are the host's own. The pinhole's UniqueID travels in
+ * {@link PortMapping#protocolState()}.
+ */
+final class Pinholes {
+    /** WANIPv6FirewallControl:1 §2.3.8: LeaseTime is 1..86400 seconds. */
+    static final long MAX_PINHOLE_LEASE = 86_400;
+    private static final String PREFIX = "upnp-pinhole;id=";
+
+    private Pinholes() {
+    }
+
+    static boolean isPinhole(PortMapping m) {
+        return m.protocolState().startsWith(PREFIX);
+    }
+
+    static int idOf(PortMapping m) throws PortMappingException {
+        String s = m.protocolState().substring(PREFIX.length());
+        int semi = s.indexOf(';');
+        try {
+            return Integer.parseInt(semi < 0 ? s : s.substring(0, semi));
+        } catch (NumberFormatException e) {
+            throw new PortMappingException(Reason.PROTOCOL_ERROR, "not a pinhole state: " + m.protocolState());
+        }
+    }
+
+    static PortMapping add(IgdClient fw, UpnpPortMapper mapper, MappingRequest req) throws PortMappingException {
+        InetAddress client = req.internalAddressIfSet().orElse(mapper.context().localAddress());
+        String text = client.getHostAddress();
+        int pct = text.indexOf('%');
+        if (pct >= 0) {
+            text = text.substring(0, pct);
+        }
+        long lease = lease(req.lifetime());
+        int id = fw.addPinhole(text, req.internalPort(), req.transport().ianaNumber(), lease);
+        return new PortMapping(req, client, client, req.internalPort(), Duration.ofSeconds(lease),
+                Instant.now().plusSeconds(lease), MappingProtocol.UPNP, mapper.gateway(),
+                PREFIX + id + ";ctl=" + fw.service().controlUrl());
+    }
+
+    static PortMapping renew(IgdClient fw, UpnpPortMapper mapper, PortMapping m) throws PortMappingException {
+        long lease = lease(m.request().lifetime());
+        try {
+            fw.updatePinhole(idOf(m), lease);
+        } catch (PortMappingException e) {
+            int code = e.protocolCode().orElse(0);
+            // gone (router rebooted): 704 per the spec, 402 from miniupnpd 2.3.1
+            if (code == UpnpErrors.PINHOLE_NO_SUCH_ENTRY || code == UpnpErrors.INVALID_ARGS) {
+                return add(fw, mapper, m.request());
+            }
+            throw e;
+        }
+        return m.withLease(Duration.ofSeconds(lease), Instant.now().plusSeconds(lease));
+    }
+
+    static void delete(IgdClient fw, PortMapping m) throws PortMappingException {
+        try {
+            fw.deletePinhole(idOf(m));
+        } catch (PortMappingException e) {
+            int code = e.protocolCode().orElse(0);
+            if (code == UpnpErrors.PINHOLE_NO_SUCH_ENTRY || code == UpnpErrors.INVALID_ARGS) {
+                return; // already gone (miniupnpd answers 402 for an unknown ID)
+            }
+            throw e;
+        }
+    }
+
+    private static long lease(Duration d) {
+        return Math.max(1, Math.min(MAX_PINHOLE_LEASE, d.getSeconds()));
+    }
+}
