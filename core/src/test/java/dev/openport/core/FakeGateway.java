@@ -35,6 +35,10 @@ final class FakeGateway {
     volatile Duration maxLifetime;
     /** When set, the gateway refuses mapping requests with this reason (it still answers). */
     volatile PortMappingException.Reason refuse;
+    /** When set, only requests for this transport are refused. */
+    volatile Transport refuseOnly;
+    /** Every mapping request that reached the gateway object, answered or not. */
+    final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeGateway(String address, String external) {
         try {
@@ -122,11 +126,12 @@ final class FakeGateway {
     }
 
     synchronized PortMapping grant(FakeMapper by, MappingRequest req, int wantedPort) throws PortMappingException {
+        attempts.incrementAndGet();
         if (!answering.contains(by.protocol)) {
             throw new PortMappingException(PortMappingException.Reason.TIMEOUT, "gateway does not answer",
                     by.protocol, address, null, null);
         }
-        if (refuse != null) {
+        if (refuse != null && (refuseOnly == null || refuseOnly == req.transport())) {
             throw new PortMappingException(refuse, "refused", by.protocol, address, 99, null);
         }
         int port = wantedPort == 0 ? 40000 : wantedPort;

@@ -1,0 +1,288 @@
+package dev.openport.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one transport of one {@link ManagedMapping} through {@link LeaseTable}. State changes happen under the
+ * lease's lock; network calls happen outside it, always on the lease thread (except the delete in
+ * {@link #close()}, which runs on the caller's thread so it is done when close() returns). A request in flight
+ * when close() is called is finished by the lease thread, which deletes a late grant and then releases the
+ * lease.
+ */
+final class Lease {
+    private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
+    private static final long NONE = Long.MIN_VALUE;
+    /** Consecutive unanswered attempts before failing over to whatever protocol answers now. */
+    static final int FAILOVER_AFTER_SILENT = 2;
+    /** Consecutive failures of any kind before failing over (a refused connection, a broken cached URL). */
+    static final int FAILOVER_AFTER_ANY = 4;
+
+    private final LeaseManager manager;
+    final ManagedMapping owner;
+    final GatewaySession session;
+    final MappingRequest request;
+    private final MapOptions options;
+
+    // guarded by this
+    private LeaseState state = LeaseState.MAPPING;
+    private PortMapping current;
+    private PortMapper madeBy;
+    private LeaseScheduler.Cancellable timer;
+    private int failures;
+    private int silent;
+    private long outageSince = NONE;
+    private boolean lost;
+    private boolean redo;
+    private boolean busy;
+    private boolean releasePending;
+    private boolean released;
+
+    Lease(LeaseManager manager, ManagedMapping owner, GatewaySession session, MappingRequest request,
+            MapOptions options) {
+        this.manager = manager;
+        this.owner = owner;
+        this.session = session;
+        this.request = request;
+        this.options = options;
+    }
+
+    synchronized LeaseState state() {
+        return state;
+    }
+
+    synchronized PortMapping current() {
+        return current;
+    }
+
+    boolean cleanupOnExit() {
+        return options.cleanupOnExit();
+    }
+
+    /** The first mapping, on the caller's thread; throws instead of retrying. */
+    void start(PortMapper mapper) throws PortMappingException {
+        PortMapping got = mapper.map(request);
+        completed(got, mapper, null);
+    }
+
+    /** Feeds an event from outside (timer, gateway signal, failover of a sibling). */
+    void fire(LeaseEvent event) {
+        LeaseTable.Transition t;
+        synchronized (this) {
+            t = step(event);
+            if (t.action() == LeaseTable.Action.RENEW || t.action() == LeaseTable.Action.REPROBE) {
+                cancelTimer();
+                LeaseState expected = t.next();
+                boolean reprobe = t.action() == LeaseTable.Action.REPROBE;
+                manager.scheduler().execute(() -> io(expected, reprobe));
+            }
+        }
+    }
+
+    /** Applies the table; the caller holds the lock. */
+    private LeaseTable.Transition step(LeaseEvent event) {
+        LeaseTable.Transition t = LeaseTable.next(state, event);
+        if (t.action() == LeaseTable.Action.REDO) {
+            redo = true;
+        }
+        if (t.next() != state) {
+            LOG.trace("{} {}: {} --{}--> {} ({})", request.transport(), request.internalPort(), state, event,
+                    t.next(), t.action());
+        }
+        state = t.next();
+        return t;
+    }
+
+    /** Renews or re-probes; runs on the lease thread. */
+    private void io(LeaseState expected, boolean reprobe) {
+        PortMapping cur;
+        PortMapper old;
+        synchronized (this) {
+            if (state != expected || busy) {
+                return; // closed or overtaken meanwhile
+            }
+            busy = true;
+            cur = current;
+            old = madeBy;
+        }
+        PortMapper mapper = null;
+        try {
+            mapper = reprobe ? session.failover(old) : session.mapper();
+            PortMapping got = mapper == old && cur != null ? mapper.renew(cur) : mapper.map(nextRequest(cur));
+            completed(got, mapper, null);
+        } catch (PortMappingException e) {
+            completed(null, mapper, e);
+        } catch (RuntimeException e) {
+            LOG.warn("{} mapper threw unexpectedly", mapper == null ? "?" : mapper.protocol().displayName(), e);
+            completed(null, mapper, new PortMappingException(PortMappingException.Reason.PROTOCOL_ERROR,
+                    e.toString(), e));
+        }
+    }
+
+    /** On another mapper, ask for the external port we had so players keep their address. */
+    private MappingRequest nextRequest(PortMapping cur) {
+        return cur == null || request.exactExternalPort() ? request : request.withExternalPort(cur.externalPort());
+    }
+
+    private void completed(PortMapping got, PortMapper mapper, PortMappingException error) {
+        List<MappingChange> changes = new ArrayList<>(2);
+        PortMapping late = null;
+        boolean release = false;
+        synchronized (this) {
+            busy = false;
+            if (error == null) {
+                LeaseTable.Transition t = step(LeaseEvent.GRANTED);
+                if (t.action() == LeaseTable.Action.UNMAP_LATE) {
+                    late = got;
+                    release = releasePending;
+                } else if (t.action() == LeaseTable.Action.SCHEDULE_RENEW) {
+                    PortMapping prev = current;
+                    current = got;
+                    madeBy = mapper;
+                    failures = 0;
+                    silent = 0;
+                    outageSince = NONE;
+                    if (lost) {
+                        lost = false;
+                        changes.add(change(MappingChange.Kind.RESTORED, prev, got, "mapping restored", null));
+                    }
+                    if (prev != null && (!sameEndpoint(prev, got) || prev.protocol() != got.protocol())) {
+                        changes.add(change(MappingChange.Kind.CHANGED, prev, got,
+                                describe(prev) + " -> " + describe(got), null));
+                    }
+                    schedule(Backoff.renewNanos(got.lifetime(), options.checkInterval(), manager.random()));
+                    if (redo) {
+                        redo = false;
+                        manager.scheduler().execute(() -> fire(LeaseEvent.RECHECK));
+                    }
+                }
+            } else {
+                failures++;
+                silent = isSilent(error) ? silent + 1 : 0;
+                long now = manager.scheduler().nanoTime();
+                if (outageSince == NONE) {
+                    outageSince = now;
+                }
+                boolean failover = silent >= FAILOVER_AFTER_SILENT || failures >= FAILOVER_AFTER_ANY;
+                LeaseTable.Transition t = step(failover ? LeaseEvent.SILENT : LeaseEvent.FAILURE);
+                LOG.debug("{} {}: attempt {} failed ({}): {}", request.transport(), request.internalPort(), failures,
+                        t.action(), error.getMessage());
+                switch (t.action()) {
+                    case SCHEDULE_RETRY -> schedule(Backoff.retryNanos(failures, now - outageSince,
+                            manager.random()));
+                    case REPROBE -> manager.scheduler().execute(() -> io(LeaseState.FAILING_OVER, true));
+                    default -> release = releasePending && state == LeaseState.CLOSED;
+                }
+                if (!lost && state != LeaseState.CLOSED && current != null) {
+                    lost = true;
+                    changes.add(change(MappingChange.Kind.LOST, current, current, error.getMessage(), error));
+                }
+            }
+            if (state == LeaseState.CLOSED && releasePending) {
+                release = true;
+            }
+        }
+        changes.forEach(owner::notify);
+        if (late != null && mapper != null) {
+            unmapQuietly(mapper, late, "a grant that arrived after close()");
+        }
+        if (release) {
+            release();
+        }
+    }
+
+    /** Signals from the gateway: report the loss, then let the table decide. */
+    void gatewaySignal(LeaseEvent event, String detail) {
+        MappingChange note = null;
+        synchronized (this) {
+            if (event == LeaseEvent.STATE_LOST && !lost && current != null && state != LeaseState.CLOSED) {
+                lost = true;
+                note = change(MappingChange.Kind.LOST, current, current, detail, null);
+            }
+        }
+        if (note != null) {
+            owner.notify(note);
+        }
+        fire(event);
+    }
+
+    /** Deletes the mapping now (bounded by the mapper's timeout) and stops managing it. */
+    void close() {
+        PortMapping cur;
+        PortMapper mapper;
+        boolean wasBusy;
+        synchronized (this) {
+            if (state == LeaseState.CLOSED) {
+                return;
+            }
+            step(LeaseEvent.CLOSE);
+            cancelTimer();
+            cur = current;
+            mapper = madeBy;
+            wasBusy = busy;
+            releasePending = wasBusy;
+        }
+        if (cur != null && mapper != null) {
+            unmapQuietly(mapper, cur, "close()");
+        }
+        if (!wasBusy) {
+            release();
+        }
+    }
+
+    private void release() {
+        synchronized (this) {
+            if (released) {
+                return;
+            }
+            released = true;
+        }
+        session.remove(this);
+        manager.release(this);
+    }
+
+    private void unmapQuietly(PortMapper mapper, PortMapping m, String why) {
+        try {
+            mapper.unmap(m);
+            LOG.debug("deleted {} {} -> {} ({})", m.transport(), m.internalPort(), m.externalPort(), why);
+        } catch (PortMappingException | RuntimeException e) {
+            LOG.warn("could not delete {} mapping {} -> {} on {} ({}): {}{}", m.transport().lowerName(),
+                    m.externalPort(), m.internalPort(), m.gateway().getHostAddress(), why, e.getMessage(),
+                    m.isPermanent() ? " — it is PERMANENT: remove it on the router" : "");
+        }
+    }
+
+    private void schedule(long delayNanos) {
+        cancelTimer();
+        timer = manager.scheduler().schedule(() -> fire(LeaseEvent.RENEW_DUE), delayNanos);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
+    }
+
+    /** The gateway (or the protocol) did not answer, as opposed to answering with a refusal. */
+    static boolean isSilent(PortMappingException e) {
+        return e.reason() == PortMappingException.Reason.TIMEOUT
+                || e.reason() == PortMappingException.Reason.GATEWAY_NOT_FOUND;
+    }
+
+    private MappingChange change(MappingChange.Kind kind, PortMapping prev, PortMapping now, String detail,
+            PortMappingException cause) {
+        return new MappingChange(kind, owner, request.transport(), prev, now, detail, cause);
+    }
+
+    private static boolean sameEndpoint(PortMapping a, PortMapping b) {
+        return a.externalPort() == b.externalPort() && Objects.equals(a.externalAddress(), b.externalAddress());
+    }
+
+    private static String describe(PortMapping m) {
+        return m.external() + " via " + m.protocol().displayName();
+    }
+}

@@ -1,0 +1,170 @@
+package dev.openport.core;
+
+import dev.openport.core.spi.PortMapperProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every managed mapping of the JVM: one scheduler (one thread) for all of them, one
+ * {@link GatewaySession} per distinct {@link DiscoveryOptions}, and the shutdown hook that deletes what is
+ * still open at exit. Tests build their own with a fake scheduler and in-memory providers.
+ */
+final class LeaseManager {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseManager.class);
+    /** How long the shutdown hook may spend deleting mappings before the JVM is allowed to go. */
+    static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
+
+    private static volatile LeaseManager shared;
+
+    private final LeaseScheduler scheduler;
+    private final List<PortMapperProvider> providers;
+    private final DoubleSupplier random;
+    private final boolean installHook;
+    private final Map<DiscoveryOptions, GatewaySession> sessions = new HashMap<>(); // guarded by this
+    private final Set<Lease> live = new LinkedHashSet<>(); // guarded by this
+    private Thread hook; // guarded by this
+
+    LeaseManager(LeaseScheduler scheduler, List<PortMapperProvider> providers, DoubleSupplier random,
+            boolean installHook) {
+        this.scheduler = scheduler;
+        this.providers = providers;
+        this.random = random;
+        this.installHook = installHook;
+    }
+
+    /** The JVM-wide manager: real scheduler, installed protocol modules, a shutdown hook. */
+    static LeaseManager shared() {
+        LeaseManager m = shared;
+        if (m == null) {
+            synchronized (LeaseManager.class) {
+                if (shared == null) {
+                    shared = new LeaseManager(new ExecutorLeaseScheduler(), Providers.installed(),
+                            () -> ThreadLocalRandom.current().nextDouble(), true);
+                }
+                m = shared;
+            }
+        }
+        return m;
+    }
+
+    LeaseScheduler scheduler() {
+        return scheduler;
+    }
+
+    double random() {
+        return random.getAsDouble();
+    }
+
+    PortMapper probe(DiscoveryOptions options) throws PortMappingException {
+        return new ProtocolProber(providers).connect(Gateways.GatewayTarget.resolve(options), options);
+    }
+
+    /** Maps {@code port} for each transport; all or nothing. */
+    ManagedMapping map(int port, MapOptions options, List<Transport> transports) throws PortMappingException {
+        ManagedMapping handle = new ManagedMapping(transports.size(), options.listener(), options.listenerExecutor());
+        GatewaySession session;
+        List<Lease> made = new ArrayList<>();
+        synchronized (this) {
+            session = sessions.computeIfAbsent(options.discovery(), d -> new GatewaySession(this, d));
+            for (int i = 0; i < transports.size(); i++) {
+                Lease l = new Lease(this, handle, session, options.request(transports.get(i), port), options);
+                handle.setLease(i, l);
+                session.addLocked(l);
+                live.add(l);
+                scheduler.acquire();
+                made.add(l);
+            }
+            if (installHook && hook == null && options.cleanupOnExit()) {
+                installShutdownHook();
+            }
+        }
+        try {
+            PortMapper mapper = session.mapper();
+            for (Lease l : made) {
+                try {
+                    l.start(mapper);
+                } catch (PortMappingException e) {
+                    if (!Lease.isSilent(e)) {
+                        throw e;
+                    }
+                    // a cached mapper whose protocol went quiet: probe again once, then give up
+                    mapper = session.failover(mapper);
+                    l.start(mapper);
+                }
+            }
+            return handle;
+        } catch (PortMappingException | RuntimeException e) {
+            handle.close(); // deletes what was mapped, releases the rest
+            throw e;
+        }
+    }
+
+    /** A lease is finished: the scheduler thread stops with the last one. */
+    void release(Lease l) {
+        synchronized (this) {
+            if (!live.remove(l)) {
+                return;
+            }
+        }
+        scheduler.release();
+    }
+
+    synchronized void retire(GatewaySession s) {
+        sessions.remove(s.options, s);
+    }
+
+    synchronized int liveCount() {
+        return live.size();
+    }
+
+    synchronized int sessionCount() {
+        return sessions.size();
+    }
+
+    private void installShutdownHook() {
+        hook = new Thread(() -> closeAllAtExit(SHUTDOWN_DEADLINE), "openport-shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            LOG.debug("JVM already shutting down: no hook");
+        }
+    }
+
+    /** The shutdown hook's work: delete every mapping that asked for it, until the deadline. */
+    void closeAllAtExit(Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        List<Lease> all;
+        synchronized (this) {
+            all = new ArrayList<>(live);
+        }
+        int left = 0;
+        for (Lease l : all) {
+            if (!l.cleanupOnExit()) {
+                continue;
+            }
+            if (System.nanoTime() > end) {
+                left++;
+                continue;
+            }
+            l.close();
+        }
+        if (left > 0) {
+            LOG.warn("JVM exit: {} mappings not deleted within {} s; their leases will run out", left,
+                    deadline.toSeconds());
+        }
+    }
+
+    /** Whether the hook is registered (tests). */
+    synchronized boolean hookInstalled() {
+        return hook != null;
+    }
+}

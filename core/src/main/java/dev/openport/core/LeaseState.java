@@ -1,0 +1,25 @@
+package dev.openport.core;
+
+/**
+ * Where a {@link ManagedMapping} is in its life. See {@code LeaseTable} for every transition.
+ *
+ * <pre>{@code
+ * if (m.state() == LeaseState.RETRYING) {
+ *     System.out.println("router not answering; openport keeps trying");
+ * }
+ * }</pre>
+ */
+public enum LeaseState {
+    /** The first request is in flight. */
+    MAPPING,
+    /** Granted; a renewal is scheduled. */
+    ACTIVE,
+    /** A renewal (or re-creation after a gateway reboot) is in flight. */
+    RENEWING,
+    /** The last attempt failed; another is scheduled with backoff. */
+    RETRYING,
+    /** The protocol in use stopped answering: every protocol is being probed again to continue on another. */
+    FAILING_OVER,
+    /** Closed: the mapping was deleted (or its deletion attempted) and nothing more happens. */
+    CLOSED
+}

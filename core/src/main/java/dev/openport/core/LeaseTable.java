@@ -1,0 +1,104 @@
+package dev.openport.core;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The life of one managed mapping as an explicit state × event table (in the style of libpcp's flow table):
+ * every pair has exactly one entry, so a reviewer can check the behaviour line by line and a test can check
+ * all of it. Unlisted pairs stay in their state and do nothing ({@link Action#IGNORE}): e.g. a late timer
+ * while a renewal is already in flight.
+ *
+ * <pre>
+ * state \ event  GRANTED              RENEW_DUE        FAILURE                  SILENT                   STATE_LOST / RECHECK   CLOSE
+ * MAPPING        ACTIVE  sched renew  -                RETRYING  sched retry    FAILING_OVER reprobe     MAPPING  redo          CLOSED unmap
+ * ACTIVE         -                    RENEWING renew   -                        -                        RENEWING renew         CLOSED unmap
+ * RENEWING       ACTIVE  sched renew  -                RETRYING  sched retry    FAILING_OVER reprobe     RENEWING redo          CLOSED unmap
+ * RETRYING       -                    RENEWING renew   -                        -                        RENEWING renew         CLOSED unmap
+ * FAILING_OVER   ACTIVE  sched renew  -                RETRYING  sched retry    RETRYING  sched retry    -                      CLOSED unmap
+ * CLOSED         CLOSED  unmap late   -                -                        -                        -                      -
+ * </pre>
+ *
+ * "redo": an answer is in flight that may predate the event, so the driver repeats the request once it
+ * arrives. A FAILING_OVER lease ignores STATE_LOST/RECHECK because the re-probe maps afresh anyway.
+ */
+final class LeaseTable {
+
+    /** What the driver does on a transition. */
+    enum Action {
+        /** Nothing. */
+        IGNORE,
+        /** Schedule the renewal at half the granted lease (or the check interval). */
+        SCHEDULE_RENEW,
+        /** Renew (or re-create) now, on the lease thread. */
+        RENEW,
+        /** Schedule a retry after the backoff delay. */
+        SCHEDULE_RETRY,
+        /** Probe every protocol again and map on the best that answers. */
+        REPROBE,
+        /** Repeat the request when the one in flight completes. */
+        REDO,
+        /** Delete the mapping. */
+        UNMAP,
+        /** A grant arrived after close(): delete it at once. */
+        UNMAP_LATE
+    }
+
+    /** One entry: the next state and what to do. */
+    record Transition(LeaseState next, Action action) {
+    }
+
+    private static final Map<LeaseState, Map<LeaseEvent, Transition>> TABLE = new EnumMap<>(LeaseState.class);
+
+    static {
+        for (LeaseState s : LeaseState.values()) {
+            TABLE.put(s, new EnumMap<>(LeaseEvent.class));
+        }
+        LeaseState m = LeaseState.MAPPING;
+        on(m, LeaseEvent.GRANTED, LeaseState.ACTIVE, Action.SCHEDULE_RENEW);
+        on(m, LeaseEvent.FAILURE, LeaseState.RETRYING, Action.SCHEDULE_RETRY);
+        on(m, LeaseEvent.SILENT, LeaseState.FAILING_OVER, Action.REPROBE);
+        on(m, LeaseEvent.STATE_LOST, m, Action.REDO);
+        on(m, LeaseEvent.RECHECK, m, Action.REDO);
+
+        LeaseState a = LeaseState.ACTIVE;
+        on(a, LeaseEvent.RENEW_DUE, LeaseState.RENEWING, Action.RENEW);
+        on(a, LeaseEvent.STATE_LOST, LeaseState.RENEWING, Action.RENEW);
+        on(a, LeaseEvent.RECHECK, LeaseState.RENEWING, Action.RENEW);
+
+        LeaseState r = LeaseState.RENEWING;
+        on(r, LeaseEvent.GRANTED, LeaseState.ACTIVE, Action.SCHEDULE_RENEW);
+        on(r, LeaseEvent.FAILURE, LeaseState.RETRYING, Action.SCHEDULE_RETRY);
+        on(r, LeaseEvent.SILENT, LeaseState.FAILING_OVER, Action.REPROBE);
+        on(r, LeaseEvent.STATE_LOST, r, Action.REDO);
+        on(r, LeaseEvent.RECHECK, r, Action.REDO);
+
+        LeaseState y = LeaseState.RETRYING;
+        on(y, LeaseEvent.RENEW_DUE, LeaseState.RENEWING, Action.RENEW);
+        on(y, LeaseEvent.STATE_LOST, LeaseState.RENEWING, Action.RENEW);
+        on(y, LeaseEvent.RECHECK, LeaseState.RENEWING, Action.RENEW);
+
+        LeaseState f = LeaseState.FAILING_OVER;
+        on(f, LeaseEvent.GRANTED, LeaseState.ACTIVE, Action.SCHEDULE_RENEW);
+        on(f, LeaseEvent.FAILURE, LeaseState.RETRYING, Action.SCHEDULE_RETRY);
+        on(f, LeaseEvent.SILENT, LeaseState.RETRYING, Action.SCHEDULE_RETRY);
+
+        for (LeaseState s : new LeaseState[] {m, a, r, y, f}) {
+            on(s, LeaseEvent.CLOSE, LeaseState.CLOSED, Action.UNMAP);
+        }
+        on(LeaseState.CLOSED, LeaseEvent.GRANTED, LeaseState.CLOSED, Action.UNMAP_LATE);
+    }
+
+    private LeaseTable() {
+    }
+
+    private static void on(LeaseState s, LeaseEvent e, LeaseState next, Action action) {
+        TABLE.get(s).put(e, new Transition(next, action));
+    }
+
+    /** The entry for {@code state} × {@code event}. */
+    static Transition next(LeaseState state, LeaseEvent event) {
+        Transition t = TABLE.get(state).get(event);
+        return t != null ? t : new Transition(state, Action.IGNORE);
+    }
+}

@@ -1,0 +1,188 @@
+package dev.openport.core;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A port kept open in the background: renewed before its lease ends, re-created after a router reboot, moved to
+ * another protocol when the one in use stops answering, and deleted on {@link #close()} (or at JVM exit). One
+ * handle may hold several transports of the same port (a game's TCP and UDP).
+ *
+ * <pre>{@code
+ * try (ManagedMapping m = OpenPort.map(25565, Transport.TCP, Transport.UDP)) {
+ *     System.out.println("players connect to " + m.external() + " via " + m.protocol().displayName());
+ *     m.addListener(c -> System.out.println("now at " + c.current().external()));
+ *     server.run();
+ * }   // both mappings deleted here
+ * }</pre>
+ *
+ * Thread-safe. All mappings share one daemon thread, {@code openport-lease}, which stops when the last one
+ * is closed.
+ */
+public final class ManagedMapping implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManagedMapping.class);
+
+    private final Lease[] leases;
+    private final Executor listenerExecutor;
+    private volatile List<MappingListener> listeners; // null until the first one: most mappings have none
+
+    ManagedMapping(int transports, MappingListener listener, Executor listenerExecutor) {
+        this.leases = new Lease[transports];
+        this.listenerExecutor = listenerExecutor;
+        if (listener != null) {
+            addListener(listener);
+        }
+    }
+
+    void setLease(int i, Lease lease) {
+        leases[i] = lease;
+    }
+
+    Lease[] leases() {
+        return leases;
+    }
+
+    /** Where the outside reaches the first transport's mapping (address and port). */
+    public InetSocketAddress external() {
+        return mapping().external();
+    }
+
+    /** Where the outside reaches {@code transport}'s mapping. */
+    public InetSocketAddress external(Transport transport) {
+        return mapping(transport).external();
+    }
+
+    /** The first transport's current mapping (it changes after a reboot or failover). */
+    public PortMapping mapping() {
+        return leases[0].current();
+    }
+
+    /**
+     * {@code transport}'s current mapping.
+     *
+     * @throws IllegalArgumentException when this handle does not map {@code transport}
+     */
+    public PortMapping mapping(Transport transport) {
+        for (Lease l : leases) {
+            if (l.request.transport() == transport) {
+                return l.current();
+            }
+        }
+        throw new IllegalArgumentException("this mapping has no " + transport + " part");
+    }
+
+    /** Every transport's current mapping, in the order asked. */
+    public List<PortMapping> mappings() {
+        List<PortMapping> out = new ArrayList<>(leases.length);
+        for (Lease l : leases) {
+            out.add(l.current());
+        }
+        return out;
+    }
+
+    /** The protocol the first transport's mapping currently uses. */
+    public MappingProtocol protocol() {
+        return mapping().protocol();
+    }
+
+    /**
+     * The state, the most troubled of all transports' (e.g. {@link LeaseState#RETRYING} when one of TCP/UDP is
+     * retrying).
+     */
+    public LeaseState state() {
+        LeaseState worst = LeaseState.ACTIVE;
+        for (Lease l : leases) {
+            LeaseState s = l.state();
+            if (rank(s) > rank(worst)) {
+                worst = s;
+            }
+        }
+        return worst;
+    }
+
+    private static int rank(LeaseState s) {
+        return switch (s) {
+            case ACTIVE -> 0;
+            case RENEWING -> 1;
+            case MAPPING -> 2;
+            case RETRYING -> 3;
+            case FAILING_OVER -> 4;
+            case CLOSED -> 5;
+        };
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return leases[0].state() == LeaseState.CLOSED;
+    }
+
+    /** Tells {@code listener} about changes from now on. */
+    public synchronized void addListener(MappingListener listener) {
+        java.util.Objects.requireNonNull(listener, "listener");
+        if (listeners == null) {
+            listeners = new CopyOnWriteArrayList<>();
+        }
+        listeners.add(listener);
+    }
+
+    /** Stops telling {@code listener}. */
+    public synchronized void removeListener(MappingListener listener) {
+        if (listeners != null) {
+            listeners.remove(listener);
+        }
+    }
+
+    void notify(MappingChange change) {
+        List<MappingListener> ls = listeners;
+        if (ls == null || ls.isEmpty()) {
+            return;
+        }
+        Runnable call = () -> {
+            for (MappingListener l : ls) {
+                try {
+                    l.onChange(change);
+                } catch (RuntimeException e) {
+                    LOG.warn("mapping listener threw", e);
+                }
+            }
+        };
+        if (listenerExecutor == null) {
+            call.run();
+        } else {
+            try {
+                listenerExecutor.execute(call);
+            } catch (RuntimeException e) {
+                LOG.warn("listener executor refused a notification", e);
+            }
+        }
+    }
+
+    /**
+     * Deletes the mappings and stops managing them. Each deletion is bounded by the discovery timeout (3 s by
+     * default); a failure is logged, not thrown (the lease then simply runs out). Idempotent.
+     */
+    @Override
+    public void close() {
+        for (Lease l : leases) {
+            if (l != null) {
+                l.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("ManagedMapping[");
+        for (Lease l : leases) {
+            PortMapping m = l.current();
+            sb.append(m == null ? "-" : m.transport().lowerName() + " " + m.internalPort() + " -> " + m.external()
+                    + " via " + m.protocol().displayName()).append(", ");
+        }
+        return sb.append(state()).append(']').toString();
+    }
+}

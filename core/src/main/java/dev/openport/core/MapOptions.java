@@ -1,0 +1,167 @@
+package dev.openport.core;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/**
+ * How {@link OpenPort#map} maps and manages a port. The defaults suit a game server: the same external port as
+ * the internal one (another one when it is taken), a 2-hour lease renewed at half-time, checked every 5
+ * minutes, deleted on {@code close()} and at JVM exit.
+ *
+ * <pre>{@code
+ * MapOptions opts = MapOptions.builder()
+ *         .externalPort(25565).exactExternalPort(true)       // fail rather than take another port
+ *         .lifetime(Duration.ofHours(1))
+ *         .description("my game")
+ *         .protocols(MappingProtocol.PCP, MappingProtocol.UPNP)
+ *         .listener(change -> System.out.println(change))
+ *         .build();
+ * try (ManagedMapping m = OpenPort.map(25565, opts, Transport.TCP, Transport.UDP)) { ... }
+ * }</pre>
+ *
+ * @param externalPort      the external port to ask for; 0 = the same as the internal port
+ * @param exactExternalPort fail with {@code CONFLICT} rather than accept another external port
+ * @param lifetime          the lease to ask for
+ * @param description       the label in the router's table (UPnP)
+ * @param internalAddress   the LAN address to forward to; {@code null} = this host
+ * @param discovery         how to find the gateway
+ * @param listener          told about changes, or {@code null}
+ * @param listenerExecutor  where the listener runs; {@code null} = on the lease thread
+ * @param checkInterval     renew (and so verify) at least this often, even when the lease is longer; routers
+ *                          that reboot without telling anyone lose the mapping for at most this long
+ * @param cleanupOnExit     delete the mapping from a JVM shutdown hook if it is still open at exit
+ */
+public record MapOptions(int externalPort, boolean exactExternalPort, Duration lifetime, String description,
+        InetAddress internalAddress, DiscoveryOptions discovery, MappingListener listener,
+        Executor listenerExecutor, Duration checkInterval, boolean cleanupOnExit) {
+
+    /** The default check interval: short enough for routers that purge their table every 600 s. */
+    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofMinutes(5);
+
+    public MapOptions {
+        if (externalPort < 0 || externalPort > 65535) {
+            throw new IllegalArgumentException("external port must be 0-65535, was " + externalPort);
+        }
+        lifetime = lifetime == null ? MappingRequest.DEFAULT_LIFETIME : lifetime;
+        description = description == null ? MappingRequest.DEFAULT_DESCRIPTION : description;
+        discovery = discovery == null ? DiscoveryOptions.defaults() : discovery;
+        checkInterval = checkInterval == null ? DEFAULT_CHECK_INTERVAL : checkInterval;
+        if (checkInterval.compareTo(Backoff.MIN_RENEW) < 0) {
+            throw new IllegalArgumentException("check interval must be at least 500 ms, was " + checkInterval);
+        }
+    }
+
+    /** The defaults. */
+    public static MapOptions defaults() {
+        return builder().build();
+    }
+
+    /** A builder starting from the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The request for one transport of {@code internalPort}. */
+    MappingRequest request(Transport transport, int internalPort) {
+        int ext = externalPort == 0 ? internalPort : externalPort;
+        return new MappingRequest(transport, internalPort, internalAddress, ext, exactExternalPort, lifetime,
+                description);
+    }
+
+    /** Builds {@link MapOptions}. */
+    public static final class Builder {
+        private int externalPort;
+        private boolean exactExternalPort;
+        private Duration lifetime = MappingRequest.DEFAULT_LIFETIME;
+        private String description = MappingRequest.DEFAULT_DESCRIPTION;
+        private InetAddress internalAddress;
+        private DiscoveryOptions discovery = DiscoveryOptions.defaults();
+        private MappingListener listener;
+        private Executor listenerExecutor;
+        private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
+        private boolean cleanupOnExit = true;
+
+        private Builder() {
+        }
+
+        /** Ask for this external port (0: the same as the internal port). */
+        public Builder externalPort(int port) {
+            this.externalPort = port;
+            return this;
+        }
+
+        /** Fail with {@code CONFLICT} rather than accept another external port. */
+        public Builder exactExternalPort(boolean exact) {
+            this.exactExternalPort = exact;
+            return this;
+        }
+
+        /** The lease to ask for (renewed at half of what the gateway grants). */
+        public Builder lifetime(Duration value) {
+            this.lifetime = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** The label in the router's table. */
+        public Builder description(String value) {
+            this.description = value;
+            return this;
+        }
+
+        /** Forward to this LAN address instead of this host. */
+        public Builder internalAddress(InetAddress value) {
+            this.internalAddress = value;
+            return this;
+        }
+
+        /** How to find and talk to the gateway. */
+        public Builder discovery(DiscoveryOptions value) {
+            this.discovery = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Use only these protocols (shorthand for a {@link DiscoveryOptions} with these protocols). */
+        public Builder protocols(MappingProtocol first, MappingProtocol... rest) {
+            this.discovery = discovery.toBuilder().protocols(first, rest).build();
+            return this;
+        }
+
+        /** Use only these protocols. */
+        public Builder protocols(Set<MappingProtocol> value) {
+            this.discovery = discovery.toBuilder().protocols(value).build();
+            return this;
+        }
+
+        /** Told about changes (also addable later with {@link ManagedMapping#addListener}). */
+        public Builder listener(MappingListener value) {
+            this.listener = value;
+            return this;
+        }
+
+        /** Run listeners on this executor instead of the lease thread. */
+        public Builder listenerExecutor(Executor value) {
+            this.listenerExecutor = value;
+            return this;
+        }
+
+        /** Renew (and so verify) at least this often. */
+        public Builder checkInterval(Duration value) {
+            this.checkInterval = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Whether a JVM shutdown hook deletes the mapping if it is still open at exit (default true). */
+        public Builder cleanupOnExit(boolean value) {
+            this.cleanupOnExit = value;
+            return this;
+        }
+
+        public MapOptions build() {
+            return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress,
+                    discovery, listener, listenerExecutor, checkInterval, cleanupOnExit);
+        }
+    }
+}
