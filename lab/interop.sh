@@ -40,7 +40,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/gateway-lab
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc natpmp_only java)
+SUITES=(lab natpmp natpmpc natpmp_only upnp java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
@@ -54,6 +54,7 @@ JAVA_LAB_TESTS=(
 PORT_NATPMP=41001     # openport, NAT-PMP: 41001/tcp, 41002/udp
 PORT_NATPMPC=41011    # natpmpc:           41011/tcp, 41012/udp
 PORT_NATPMP_ONLY=41021 # openport, auto protocol, NAT-PMP-only router: 41021/tcp
+PORT_UPNP=41031       # openport, UPnP:    41031/tcp, 41032/udp
 
 LAB_LOCK=${OPENPORT_LAB_LOCK-/tmp/openport-lab.lock}
 MVN_LOCK=${OPENPORT_MVN_LOCK-/tmp/openport-mvn.lock}
@@ -204,6 +205,9 @@ openport() {
 }
 
 natpmpc() { lab exec natpmpc -g "$PMLAB_GW_LAN_IP" "$@"; }
+# upnpc needs -i (it calls the documentation-range external address "not connected"); -u
+# skips its fixed 2 s SSDP wait
+upnpc() { lab exec upnpc -i -u "$PMLAB_UPNP_ROOTDESC_URL" "$@"; }
 
 # with_lock LOCKFILE CMD...: CMD under flock (no lock when LOCKFILE is empty)
 with_lock() {
@@ -222,45 +226,64 @@ suite_lab() {
     step "gateway-lab selftest (upnpc, natpmpc, PCP: map, forward, unmap)" lab selftest
 }
 
-# openport over NAT-PMP: map, traffic from the WAN host, unmap, traffic stops.
-suite_natpmp() {
-    local t=$PORT_NATPMP u=$((PORT_NATPMP + 1))
-    local ext gw client
+# cli_mapping_steps PROTOCOL LABEL PORT: with our CLI and --protocol PROTOCOL, map
+# PORT/tcp and PORT+1/udp (the output must name LABEL), check the router's DNAT rules and
+# traffic from the WAN host; unmap both, the rules are gone and the traffic stops.
+cli_mapping_steps() {
+    local proto=$1 label=$2 t=$3 u=$(($3 + 1)) ext gw client
     ext=$(re "$PMLAB_EXTERNAL_IP") gw=$(re "$PMLAB_GW_LAN_IP") client=$(re "$PMLAB_CLIENT_IP")
-    step "openport map $t/tcp --protocol natpmp" \
-        expect_output "^mapped $ext:$t/tcp -> $client:$t via NAT-PMP \(gateway $gw\), lease " \
-        openport map "$t/tcp" --protocol natpmp
+    step "openport map $t/tcp --protocol $proto" \
+        expect_output "^mapped $ext:$t/tcp -> $client:$t via $(re "$label") \(gateway $gw\), lease " \
+        openport map "$t/tcp" --protocol "$proto"
     step "router has a DNAT rule for $t/tcp" has_dnat tcp "$t"
-    step "WAN host reaches the client through openport's NAT-PMP TCP mapping" reach tcp "$t" "$t"
-    step "openport map $u/udp --protocol natpmp" \
-        expect_output "^mapped $ext:$u/udp -> $client:$u via NAT-PMP \(gateway $gw\), lease " \
-        openport map "$u/udp" --protocol natpmp
+    step "WAN host reaches the client through openport's $label TCP mapping" reach tcp "$t" "$t"
+    step "openport map $u/udp --protocol $proto" \
+        expect_output "^mapped $ext:$u/udp -> $client:$u via $(re "$label") \(gateway $gw\), lease " \
+        openport map "$u/udp" --protocol "$proto"
     step "router has a DNAT rule for $u/udp" has_dnat udp "$u"
-    step "WAN host reaches the client through openport's NAT-PMP UDP mapping" reach udp "$u" "$u"
+    step "WAN host reaches the client through openport's $label UDP mapping" reach udp "$u" "$u"
     step "openport unmap $t/tcp" openport unmap "$t/tcp"
     step "openport unmap $u/udp" openport unmap "$u/udp"
     step "no DNAT rule left for $t/tcp" no_dnat tcp "$t"
     step "no DNAT rule left for $u/udp" no_dnat udp "$u"
     step "WAN host no longer reaches $t/tcp" unreachable tcp "$t" "$t"
     step "WAN host no longer reaches $u/udp" unreachable udp "$u" "$u"
-    step "openport external-ip --protocol natpmp reports what natpmpc -g reports ($PMLAB_EXTERNAL_IP)" \
-        same_external_ip natpmp
-    # whatever failed above: leave no mapping behind
-    natpmpc -a 0 "$t" tcp 0 >/dev/null 2>&1
-    natpmpc -a 0 "$u" udp 0 >/dev/null 2>&1
 }
 
-# same_external_ip PROTOCOL: openport external-ip and natpmpc agree, and both say
-# what the lab's router believes its external address is
+# openport over NAT-PMP; natpmpc is the reference for the external address
+suite_natpmp() {
+    cli_mapping_steps natpmp NAT-PMP "$PORT_NATPMP"
+    step "openport external-ip --protocol natpmp reports what natpmpc -g reports ($PMLAB_EXTERNAL_IP)" \
+        same_external_ip natpmp natpmpc_external_ip
+    # whatever failed above: leave no mapping behind
+    natpmpc -a 0 "$PORT_NATPMP" tcp 0 >/dev/null 2>&1
+    natpmpc -a 0 "$((PORT_NATPMP + 1))" udp 0 >/dev/null 2>&1
+}
+
+# openport over UPnP IGD; upnpc is the reference for the external address
+suite_upnp() {
+    cli_mapping_steps upnp UPnP "$PORT_UPNP"
+    step "openport external-ip --protocol upnp reports what upnpc -s reports ($PMLAB_EXTERNAL_IP)" \
+        same_external_ip upnp upnpc_external_ip
+    upnpc -d "$PORT_UPNP" TCP >/dev/null 2>&1
+    upnpc -d "$((PORT_UPNP + 1))" UDP >/dev/null 2>&1
+}
+
+natpmpc_external_ip() { natpmpc | sed -n 's/^Public IP address : //p'; }
+upnpc_external_ip() { upnpc -s | sed -n 's/^ExternalIPAddress = //p'; }
+
+# same_external_ip PROTOCOL REFERENCE_FN: `openport external-ip --protocol PROTOCOL` and
+# the reference client agree, and both say what the lab's router believes its external
+# address is
 same_external_ip() {
     local ours theirs ip
     ours=$(openport external-ip --protocol "$1" 2>&1) || { printf '%s\n' "$ours"; return 1; }
-    theirs=$(natpmpc 2>&1 | sed -n 's/^Public IP address : //p')
+    theirs=$("$2" 2>/dev/null)
     # our output may be decorated ("203.0.113.1 via NAT-PMP ..."): take its first IPv4
     # address that is not the gateway's
     ip=$(grep -oE '\b([0-9]{1,3}\.){3}[0-9]{1,3}\b' <<<"$ours" | grep -vxF "$PMLAB_GW_LAN_IP" | head -n 1)
-    echo "openport external-ip: $ours"
-    echo "natpmpc -g $PMLAB_GW_LAN_IP: Public IP address : ${theirs:-(none)}"
+    echo "openport external-ip --protocol $1: $ours"
+    echo "$2: ${theirs:-(none)}"
     [[ -n $ip && $ip == "$theirs" && $theirs == "$PMLAB_EXTERNAL_IP" ]]
 }
 
