@@ -15,11 +15,12 @@ final class Cli {
 
     record Result(int code, String out, String err) {
         /** stdout parsed as the one JSON document it must be. */
-        Map<?, ?> json() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json() {
             assertThat(out.strip().lines().count()).as("one JSON document on stdout: %s", out).isEqualTo(1);
             Object doc = Json.parse(out.strip());
             assertThat(doc).isInstanceOf(Map.class);
-            return (Map<?, ?>) doc;
+            return (Map<String, Object>) doc;
         }
 
         /** stderr must be one line, and never a stack trace. */
@@ -40,6 +41,12 @@ final class Cli {
             code = Main.run(args, o, e);
         }
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> obj(Object o) {
+        assertThat(o).isInstanceOf(Map.class);
+        return (Map<String, Object>) o;
     }
 
     @SuppressWarnings("unchecked")
