@@ -37,6 +37,11 @@ final class FakeGateway {
     volatile PortMappingException.Reason refuse;
     /** When set, only requests for this transport are refused. */
     volatile Transport refuseOnly;
+    /** When set, renew() signals {@code renewEntered} and waits for this latch (a renewal "in flight"). */
+    volatile java.util.concurrent.CountDownLatch renewGate;
+    final java.util.concurrent.CountDownLatch renewEntered = new java.util.concurrent.CountDownLatch(1);
+    /** Called after every change of the table (a child JVM writes it to a file). */
+    volatile Runnable onChange = () -> { };
     /** Every mapping request that reached the gateway object, answered or not. */
     final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -153,6 +158,7 @@ final class FakeGateway {
                 lease.isZero() ? Instant.MAX : now.plus(lease), by.protocol, address, "fake");
         table.put(req.transport() + "/" + port, m);
         log.add(by.protocol + " map " + req.transport() + " " + port);
+        onChange.run();
         return m;
     }
 
@@ -163,6 +169,7 @@ final class FakeGateway {
         }
         table.remove(m.transport() + "/" + m.externalPort());
         log.add(by.protocol + " unmap " + m.transport() + " " + m.externalPort());
+        onChange.run();
     }
 
     /** One protocol's view of the gateway. */
@@ -215,6 +222,15 @@ final class FakeGateway {
         @Override
         public PortMapping renew(PortMapping mapping) throws PortMappingException {
             open();
+            java.util.concurrent.CountDownLatch gate = gw.renewGate;
+            if (gate != null) {
+                gw.renewEntered.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    throw new PortMappingException(PortMappingException.Reason.TIMEOUT, "interrupted");
+                }
+            }
             return gw.grant(this, mapping.request(), mapping.externalPort());
         }
 
