@@ -45,8 +45,9 @@ SUITES=(lab natpmp natpmpc natpmp_only upnp java)
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
 # -Dopenport.loopbackOnly=false. A class that does not exist (yet) is reported as skipped.
-# Example: "natpmp:NatPmpLabTest"  "upnp:UpnpIgd2LabTest:--igd2"
+# Example: "natpmp:NatPmpLabTest"  "upnp:UpnpIgd2LabTest:--igd2" (quote an entry with spaces)
 JAVA_LAB_TESTS=(
+    upnp:UpnpLabIT
 )
 
 # ports per suite (each suite its own, so a leftover conntrack entry of one suite
