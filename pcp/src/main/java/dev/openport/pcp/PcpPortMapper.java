@@ -1,0 +1,381 @@
+package dev.openport.pcp;
+
+import dev.openport.core.GatewayEvent;
+import dev.openport.core.GatewayListener;
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.MappingRequest;
+import dev.openport.core.PortMapper;
+import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.spi.ProbeContext;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PCP client (RFC 6887) for one server: MAP over IPv4 or IPv6, renewal with the mapping's nonce, deletion,
+ * the external address, the epoch check of §8.5 and ANNOUNCE reception. Thread-safe: every operation uses a
+ * socket of its own, so concurrent calls never take each other's answers.
+ */
+final class PcpPortMapper implements PortMapper {
+    private static final Logger LOG = LoggerFactory.getLogger(PcpPortMapper.class);
+    /** The standard server port, §19.1. */
+    static final int SERVER_PORT = 5351;
+    /** Lease of the throw-away mapping that learns the external address (deleted right after). */
+    static final long EXTERNAL_ADDRESS_PROBE_LIFETIME = 120;
+    private static final Pattern NONCE_HEX = Pattern.compile("[0-9a-fA-F]{24}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ProbeContext context;
+    private final InetSocketAddress server;
+    private final InetAddress clientAddress;
+    private final AnnounceListener.Config announceConfig;
+    private final EpochTracker epoch = new EpochTracker();
+    private final List<GatewayListener> listeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    private AnnounceListener announceListener;
+    private ExecutorService events;
+    private volatile boolean closed;
+
+    PcpPortMapper(ProbeContext context) {
+        this(context, AnnounceListener.Config.standard(context.gateway(), context.multicast()));
+    }
+
+    /** With another ANNOUNCE listen address; a loopback test delivers an ANNOUNCE by unicast. */
+    PcpPortMapper(ProbeContext context, AnnounceListener.Config announceConfig) {
+        this.context = context;
+        this.server = new InetSocketAddress(context.gateway(), context.serverPortOr(SERVER_PORT));
+        this.clientAddress = context.localAddress();
+        this.announceConfig = announceConfig;
+    }
+
+    @Override
+    public MappingProtocol protocol() {
+        return MappingProtocol.PCP;
+    }
+
+    @Override
+    public InetAddress gateway() {
+        return context.gateway();
+    }
+
+    /**
+     * Sends an ANNOUNCE request (§14.1), the cheapest message that proves the server speaks PCP and tells us
+     * its epoch. Any version-2 answer proves PCP, even an error such as UNSUPP_OPCODE.
+     */
+    void announce() throws PortMappingException {
+        PcpMessage request = PcpMessage.request(PcpMessage.OPCODE_ANNOUNCE, 0, clientAddress, null, List.of());
+        try (PcpChannel ch = PcpChannel.open(server)) {
+            PcpMessage answer = exchange(ch, request, deadline(), "PCP ANNOUNCE", m -> null);
+            LOG.debug("PCP server {} answered ANNOUNCE: {}, epoch {}", server,
+                    PcpResultCode.describe(answer.resultCode()), answer.epoch());
+        }
+    }
+
+    @Override
+    public InetAddress externalAddress() throws PortMappingException {
+        // PCP has no "get external address" opcode: a short MAP of the UDP port of the very socket we ask
+        // from (a port nobody else can hold) reveals it (§11.4), and is deleted right after.
+        long deadline = deadline();
+        try (PcpChannel ch = PcpChannel.open(server)) {
+            int port = ch.localPort();
+            Octets nonce = newNonce();
+            PcpPayload.Map asked = new PcpPayload.Map(nonce, 17, port, 0, PcpAddresses.unspecifiedLike(clientAddress));
+            PcpMessage answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP,
+                    EXTERNAL_ADDRESS_PROBE_LIFETIME, clientAddress, asked, List.of()), deadline,
+                    "PCP MAP (external address)", mapMatcher(asked));
+            if (answer.resultCode() != 0) {
+                throw error(answer, "PCP MAP for the external address", false);
+            }
+            InetAddress external = answer.map().externalAddress();
+            try {
+                PcpPayload.Map delete = new PcpPayload.Map(nonce, 17, port, 0, PcpAddresses.unspecifiedLike(
+                        clientAddress));
+                exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, 0, clientAddress, delete, List.of()),
+                        deadline, "PCP MAP delete (external address)", mapMatcher(delete));
+            } catch (PortMappingException e) {
+                LOG.debug("could not delete the external-address probe mapping (it expires in {} s): {}",
+                        EXTERNAL_ADDRESS_PROBE_LIFETIME, e.getMessage());
+            }
+            return external;
+        }
+    }
+
+    @Override
+    public PortMapping map(MappingRequest request) throws PortMappingException {
+        return send(request, newNonce(), request.externalPort(), null);
+    }
+
+    @Override
+    public PortMapping renew(PortMapping mapping) throws PortMappingException {
+        // same nonce (§11.2.1), and suggest what we hold so the server keeps it or gives it back after a reboot
+        Octets nonce = nonceOf(mapping);
+        return send(mapping.request(), nonce == null ? newNonce() : nonce, mapping.externalPort(),
+                mapping.externalAddress());
+    }
+
+    @Override
+    public void unmap(PortMapping mapping) throws PortMappingException {
+        // §15: lifetime 0 with the nonce the mapping was made with; an unknown mapping is a success
+        Octets nonce = nonceOf(mapping);
+        MappingRequest request = mapping.request();
+        InetAddress internal = request.internalAddressIfSet().orElse(clientAddress);
+        PcpPayload.Map asked = new PcpPayload.Map(nonce == null ? newNonce() : nonce,
+                request.transport().ianaNumber(), request.internalPort(), mapping.externalPort(),
+                suggestion(mapping.externalAddress()));
+        String what = "PCP MAP delete " + request.transport() + " " + request.internalPort();
+        try (PcpChannel ch = PcpChannel.open(server)) {
+            PcpMessage answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, 0, clientAddress, asked,
+                    options(internal, false)), deadline(), what, mapMatcher(asked));
+            if (answer.resultCode() != 0) {
+                throw error(answer, what, false);
+            }
+        }
+    }
+
+    private PortMapping send(MappingRequest request, Octets nonce, int suggestedPort, InetAddress suggestedAddress)
+            throws PortMappingException {
+        InetAddress internal = request.internalAddressIfSet().orElse(clientAddress);
+        long lifetime = request.lifetime().getSeconds();
+        PcpPayload.Map asked = new PcpPayload.Map(nonce, request.transport().ianaNumber(), request.internalPort(),
+                suggestedPort, suggestion(suggestedAddress));
+        String what = "PCP MAP " + request.transport() + " " + request.internalPort();
+        PcpMessage answer;
+        try (PcpChannel ch = PcpChannel.open(server)) {
+            answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, lifetime, clientAddress, asked,
+                    options(internal, request.exactExternalPort())), deadline(), what, mapMatcher(asked));
+        }
+        if (answer.resultCode() != 0) {
+            throw error(answer, what, request.exactExternalPort());
+        }
+        PcpPayload.Map granted = answer.map();
+        if (answer.lifetime() == 0 || granted.externalPort() == 0) {
+            throw new PortMappingException(Reason.PROTOCOL_ERROR, what + ": the gateway reported success but "
+                    + "granted lifetime " + answer.lifetime() + " and external port " + granted.externalPort(),
+                    MappingProtocol.PCP, gateway(), 0, null);
+        }
+        PortMapping mapping = new PortMapping(request, internal, granted.externalAddress(), granted.externalPort(),
+                Duration.ofSeconds(answer.lifetime()), Instant.now().plusSeconds(answer.lifetime()),
+                MappingProtocol.PCP, gateway(), nonce.toHex());
+        if (request.exactExternalPort() && granted.externalPort() != request.externalPort()) {
+            // a server that ignored PREFER_FAILURE: give the port back rather than leak a mapping we refuse
+            try {
+                unmap(mapping);
+            } catch (PortMappingException e) {
+                LOG.debug("could not delete the unwanted mapping of port {}: {}", granted.externalPort(),
+                        e.getMessage());
+            }
+            throw new PortMappingException(Reason.CONFLICT, what + ": external port " + request.externalPort()
+                    + " was asked exactly but the gateway granted " + granted.externalPort(), MappingProtocol.PCP,
+                    gateway(), null, null);
+        }
+        return mapping;
+    }
+
+    private List<PcpOption> options(InetAddress internal, boolean exact) {
+        List<PcpOption> options = new ArrayList<>(2);
+        if (!internal.equals(clientAddress)) {
+            options.add(PcpOption.thirdParty(internal));   // §13.1: mapping for another host
+        }
+        if (exact) {
+            options.add(PcpOption.preferFailure());        // §13.2: fail rather than move the port
+        }
+        return options;
+    }
+
+    /** A suggested external address of the client's family, or "no suggestion" (§11.1). */
+    private InetAddress suggestion(InetAddress address) {
+        if (address != null && (address instanceof Inet4Address) == (clientAddress instanceof Inet4Address)) {
+            return address;
+        }
+        return PcpAddresses.unspecifiedLike(clientAddress);
+    }
+
+    /**
+     * Accepts a MAP answer only when it echoes our nonce, protocol and internal port (§11.4). An error answer
+     * carrying only the header is accepted for the codes a server sends when it could not parse the request,
+     * where it cannot echo anything.
+     */
+    private static PcpChannel.Matcher mapMatcher(PcpPayload.Map asked) {
+        return m -> {
+            if (m.version() != PcpMessage.VERSION) {
+                return null;   // checked by exchange()
+            }
+            PcpPayload.Map got = m.map();
+            if (got == null) {
+                int rc = m.resultCode();
+                return rc == 1 || rc == 3 || rc == 4 ? null
+                        : "header-only " + PcpResultCode.describe(rc) + " without our nonce";
+            }
+            if (!got.nonce().equals(asked.nonce())) {
+                return "nonce mismatch (" + got.nonce() + ")";
+            }
+            if (got.protocol() != asked.protocol() || got.internalPort() != asked.internalPort()) {
+                return "answer for protocol " + got.protocol() + " port " + got.internalPort();
+            }
+            return null;
+        };
+    }
+
+    /**
+     * One request/response: accepts only a response (R bit) to our opcode, then runs the version check (§9)
+     * and the epoch check (§8.5) on it.
+     */
+    private PcpMessage exchange(PcpChannel ch, PcpMessage request, long deadline, String what,
+            PcpChannel.Matcher matcher) throws PortMappingException {
+        if (closed) {
+            throw new IllegalStateException("this PCP mapper is closed");
+        }
+        PcpChannel.Answer answer = ch.exchange(PcpCodec.encode(request), m -> {
+            if (!m.response()) {
+                return "a request, not a response";
+            }
+            if (m.opcode() != request.opcode()) {
+                return "response to opcode " + m.opcode();
+            }
+            if (m.version() != PcpMessage.VERSION && m.resultCode() != PcpResultCode.UNSUPP_VERSION.code()) {
+                return "version " + m.version() + " response with result " + m.resultCode();
+            }
+            return matcher.mismatch(m);
+        }, deadline, what);
+        PcpMessage m = answer.message();
+        if (m.version() != PcpMessage.VERSION) {
+            // §9: the server names the version it speaks; we implement only 2
+            throw new PortMappingException(Reason.UNSUPPORTED, what + ": the gateway speaks PCP version "
+                    + m.version() + " only; openport implements version 2 (RFC 6887)", MappingProtocol.PCP,
+                    gateway(), m.resultCode(), null);
+        }
+        checkEpoch(m.epoch(), answer.receivedAtMillis(), false);
+        return m;
+    }
+
+    /** §8.5; tells the listeners when the server lost state. */
+    private void checkEpoch(long serverEpoch, long receivedAtMillis, boolean fromAnnounce) {
+        String invalid = epoch.update(serverEpoch, receivedAtMillis);
+        if (invalid != null) {
+            LOG.info("PCP gateway {} lost its mappings: {}", gateway().getHostAddress(), invalid);
+            fire(GatewayEvent.Kind.STATE_LOST, invalid);
+        } else if (fromAnnounce) {
+            fire(GatewayEvent.Kind.RECHECK, "PCP ANNOUNCE, epoch " + serverEpoch);
+        }
+    }
+
+    private PortMappingException error(PcpMessage answer, String what, boolean exactPortAsked) {
+        int rc = answer.resultCode();
+        String text = what + " refused: " + PcpResultCode.describe(rc);
+        if (answer.lifetime() > 0) {
+            text += "; the gateway says this holds for " + answer.lifetime() + " s";
+        }
+        return new PortMappingException(PcpResultCode.reasonFor(rc, exactPortAsked), text, MappingProtocol.PCP,
+                gateway(), rc, null);
+    }
+
+    private void fire(GatewayEvent.Kind kind, String detail) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        GatewayEvent event = new GatewayEvent(kind, MappingProtocol.PCP, gateway(), detail);
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (events == null) {
+                // listeners run neither on the caller's thread nor on the ANNOUNCE thread, one at a time, in order
+                events = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "openport-pcp-events");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            events.execute(() -> {
+                for (GatewayListener l : listeners) {
+                    try {
+                        l.onEvent(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("gateway listener threw", e);
+                    }
+                }
+            });
+        }
+    }
+
+    @Override
+    public void addListener(GatewayListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        if (!announceConfig.enabled()) {
+            return;
+        }
+        synchronized (lock) {
+            if (announceListener != null || closed) {
+                return;
+            }
+            try {
+                announceListener = AnnounceListener.start(announceConfig, server, clientAddress,
+                        (m, at) -> checkEpoch(m.epoch(), at, true));
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("cannot listen for PCP ANNOUNCE on {}: {}; gateway restarts are noticed at the next "
+                        + "renewal instead", announceConfig.bind(), e.toString());
+            }
+        }
+    }
+
+    /** The ANNOUNCE listener's port, or -1 when none runs (tests). */
+    int announcePort() throws IOException {
+        synchronized (lock) {
+            return announceListener == null ? -1 : announceListener.localPort();
+        }
+    }
+
+    /** The last epoch the server sent, or -1. */
+    long lastEpoch() {
+        return epoch.lastEpoch();
+    }
+
+    private long deadline() {
+        return System.nanoTime() + context.timeout().toNanos();
+    }
+
+    private static Octets newNonce() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return Octets.of(b);
+    }
+
+    /** The nonce kept in {@link PortMapping#protocolState()} (24 hex digits), or {@code null}. */
+    static Octets nonceOf(PortMapping mapping) {
+        String state = mapping.protocolState();
+        return NONCE_HEX.matcher(state).matches() ? Octets.fromHex(state) : null;
+    }
+
+    @Override
+    public void close() {
+        AnnounceListener announce;
+        ExecutorService queue;
+        synchronized (lock) {
+            closed = true;
+            announce = announceListener;
+            announceListener = null;
+            queue = events;
+            events = null;
+        }
+        if (announce != null) {
+            announce.close();   // outside the lock: its thread may be waiting for the lock in fire()
+        }
+        if (queue != null) {
+            queue.shutdown();   // events already queued are still delivered
+        }
+    }
+}
