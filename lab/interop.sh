@@ -40,7 +40,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/gateway-lab
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc natpmp_only upnp java)
+SUITES=(lab natpmp natpmpc upnp pcp auto java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
@@ -48,14 +48,16 @@ SUITES=(lab natpmp natpmpc natpmp_only upnp java)
 # Example: "natpmp:NatPmpLabTest"  "upnp:UpnpIgd2LabTest:--igd2" (quote an entry with spaces)
 JAVA_LAB_TESTS=(
     upnp:UpnpLabIT
+    natpmp:NatPmpLabTest
 )
 
 # ports per suite (each suite its own, so a leftover conntrack entry of one suite
 # never makes another pass or fail)
 PORT_NATPMP=41001     # openport, NAT-PMP: 41001/tcp, 41002/udp
 PORT_NATPMPC=41011    # natpmpc:           41011/tcp, 41012/udp
-PORT_NATPMP_ONLY=41021 # openport, auto protocol, NAT-PMP-only router: 41021/tcp
 PORT_UPNP=41031       # openport, UPnP:    41031/tcp, 41032/udp
+PORT_PCP=41041        # openport, PCP:     41041/tcp, 41042/udp (41049: the reference MAP)
+PORT_AUTO=41021       # openport without --protocol: 41021-41024/tcp
 
 LAB_LOCK=${OPENPORT_LAB_LOCK-/tmp/openport-lab.lock}
 MVN_LOCK=${OPENPORT_MVN_LOCK-/tmp/openport-mvn.lock}
@@ -270,8 +272,24 @@ suite_upnp() {
     upnpc -d "$((PORT_UPNP + 1))" UDP >/dev/null 2>&1
 }
 
+# openport over PCP; the lab's PCP client is the reference (PCP has no "external address"
+# request: a MAP answer carries it)
+suite_pcp() {
+    cli_mapping_steps pcp PCP "$PORT_PCP"
+    step "openport external-ip --protocol pcp reports what a PCP MAP of the lab's client reports ($PMLAB_EXTERNAL_IP)" \
+        same_external_ip pcp pcp_external_ip
+    # whatever failed above: leave no mapping behind (a restart clears them all)
+    if [[ -n $(dnat_rule tcp "$PORT_PCP"; dnat_rule udp "$((PORT_PCP + 1))") ]]; then lab restart >/dev/null 2>&1; fi
+}
+
 natpmpc_external_ip() { natpmpc | sed -n 's/^Public IP address : //p'; }
 upnpc_external_ip() { upnpc -s | sed -n 's/^ExternalIPAddress = //p'; }
+pcp_external_ip() { # a MAP and its delete (same nonce), with the lab's PCP client
+    local nonce=0badc0de0badc0de0badc0de port=$((PORT_PCP + 8)) out
+    out=$(lab pcp tcp "$port" --lifetime 60 --nonce "$nonce")
+    lab pcp tcp "$port" --lifetime 0 --nonce "$nonce" >/dev/null
+    sed -n 's/^PCP MAP result=0 SUCCESS .* external=\([0-9.]*\):[0-9]* .*/\1/p' <<<"$out"
+}
 
 # same_external_ip PROTOCOL REFERENCE_FN: `openport external-ip --protocol PROTOCOL` and
 # the reference client agree, and both say what the lab's router believes its external
@@ -314,19 +332,29 @@ suite_natpmpc() {
     step "WAN host no longer reaches $u/udp" unreachable udp "$u" "$u"
 }
 
-# A router that speaks only NAT-PMP (PCP requests get NAT-PMP's "unsupported
-# version", UPnP is off): openport without --protocol must end up on NAT-PMP.
-suite_natpmp_only() {
-    local t=$PORT_NATPMP_ONLY
-    step "lab up --protocols natpmp (a NAT-PMP-only router)" lab_up --protocols natpmp || return 0
-    step "openport map $t/tcp (no --protocol) uses NAT-PMP" \
-        expect_output "^mapped $(re "$PMLAB_EXTERNAL_IP"):$t/tcp -> $(re "$PMLAB_CLIENT_IP"):$t via NAT-PMP " \
+# openport without --protocol picks the best protocol the router speaks (PCP > NAT-PMP >
+# UPnP): the full router, then routers that speak one protocol only (a disabled NAT-PMP or
+# PCP answers "unsupported version", as real single-protocol routers do).
+suite_auto() {
+    local router label port=$PORT_AUTO
+    for router in "upnp,natpmp,pcp PCP" "natpmp NAT-PMP" "upnp UPnP" "pcp PCP"; do
+        label=${router#* } router=${router%% *}
+        auto_steps "$router" "$label" "$port"
+        port=$((port + 1))
+    done
+    step "lab back to its defaults" lab_up
+}
+
+auto_steps() { # ROUTER_PROTOCOLS LABEL PORT
+    local protocols=$1 label=$2 t=$3
+    step "lab up --protocols $protocols" lab_up --protocols "$protocols" || return 0
+    step "openport map $t/tcp (no --protocol) on a $protocols router uses $label" \
+        expect_output "^mapped $(re "$PMLAB_EXTERNAL_IP"):$t/tcp -> $(re "$PMLAB_CLIENT_IP"):$t via $(re "$label") " \
         openport map "$t/tcp"
     step "WAN host reaches the client through it" reach tcp "$t" "$t"
     step "openport unmap $t/tcp" openport unmap "$t/tcp"
     step "no DNAT rule left for $t/tcp" no_dnat tcp "$t"
-    natpmpc -a 0 "$t" tcp 0 >/dev/null 2>&1
-    step "lab back to its defaults" lab_up
+    if [[ -n $(dnat_rule tcp "$t") ]]; then lab restart >/dev/null 2>&1; fi
 }
 
 # Java lab tests (JUnit), run inside the client namespace; see JAVA_LAB_TESTS.
