@@ -15,6 +15,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,10 @@ final class NatPmpClient {
     private final Duration timeout;
     private final Consumer<NatPmpResponse> observer;
     private final long initialIntervalNanos;
+    /** Whether this gateway ever answered: from then on, ICMP "port unreachable" means "restarting". */
+    private volatile boolean answeredBefore;
+    /** ICMP port-unreachable errors seen, over all exchanges (diagnostics and tests). */
+    private final AtomicInteger unreachableSeen = new AtomicInteger();
 
     /**
      * @param server   the gateway's NAT-PMP address and port
@@ -72,6 +77,11 @@ final class NatPmpClient {
 
     InetSocketAddress server() {
         return server;
+    }
+
+    /** How many ICMP port-unreachable errors this client has seen. */
+    int unreachableSeen() {
+        return unreachableSeen.get();
     }
 
     /**
@@ -103,7 +113,11 @@ final class NatPmpClient {
                 long now = System.nanoTime();
                 if (sends < MAX_SENDS && now - nextSend >= 0) {
                     NetworkGuard.check(server);
-                    channel.write(ByteBuffer.wrap(payload));
+                    try {
+                        channel.write(ByteBuffer.wrap(payload));
+                    } catch (PortUnreachableException e) {
+                        state.unreachable(e); // an ICMP error left from the previous send
+                    }
                     sends++;
                     LOG.trace("NAT-PMP {} to {} (send {})", request, server, sends);
                     nextSend = now + interval;
@@ -128,10 +142,6 @@ final class NatPmpClient {
                     return answer;
                 }
             }
-        } catch (PortUnreachableException e) {
-            throw new PortMappingException(Reason.UNSUPPORTED, "nothing listens on " + hostPort()
-                    + " (ICMP port unreachable): the gateway does not run NAT-PMP", MappingProtocol.NAT_PMP,
-                    server.getAddress(), null, e);
         } catch (IOException e) {
             if (e instanceof PortMappingException pme) {
                 throw pme;
@@ -146,12 +156,19 @@ final class NatPmpClient {
             throws IOException {
         while (true) {
             buffer.clear();
-            SocketAddress from = channel.receive(buffer);
+            SocketAddress from;
+            try {
+                from = channel.receive(buffer);
+            } catch (PortUnreachableException e) {
+                state.unreachable(e);
+                continue;
+            }
             if (from == null) {
                 return null;
             }
             NatPmpResponse answer = state.accept(from, buffer.array(), buffer.position());
             if (answer != null) {
+                answeredBefore = true;
                 observer.accept(answer);
                 return answer;
             }
@@ -166,6 +183,7 @@ final class NatPmpClient {
     private final class Exchange {
         private final NatPmpRequest request;
         private int dropped;
+        private int unreachable;
         private PortMappingException lastMalformed;
 
         Exchange(NatPmpRequest request) {
@@ -199,6 +217,22 @@ final class NatPmpClient {
             return r;
         }
 
+        /**
+         * ICMP port unreachable: a gateway that never answered does not run NAT-PMP (fail fast, so probing a
+         * UPnP-only router costs one round trip); one that answered before is probably restarting, so the
+         * retransmission schedule goes on (router quirk 4: a reboot must not look like "unsupported").
+         */
+        void unreachable(PortUnreachableException e) throws PortMappingException {
+            unreachable++;
+            unreachableSeen.incrementAndGet();
+            if (!answeredBefore) {
+                throw new PortMappingException(Reason.UNSUPPORTED, "nothing listens on " + hostPort()
+                        + " (ICMP port unreachable): the gateway does not run NAT-PMP", MappingProtocol.NAT_PMP,
+                        server.getAddress(), null, e);
+            }
+            LOG.debug("{} is unreachable (ICMP); the gateway answered before, so retrying", hostPort());
+        }
+
         private NatPmpResponse drop(String why) {
             dropped++;
             if (dropped <= 3 || LOG.isTraceEnabled()) {
@@ -217,7 +251,9 @@ final class NatPmpClient {
             }
             return new PortMappingException(Reason.TIMEOUT, "no NAT-PMP answer from " + hostPort() + " after "
                     + sends + (sends == 1 ? " try" : " tries") + " in " + ms + " ms"
-                    + (dropped > 0 ? " (" + dropped + " unrelated datagrams ignored)" : ""),
+                    + (dropped > 0 ? " (" + dropped + " unrelated datagrams ignored)" : "")
+                    + (unreachable > 0 ? " (ICMP port unreachable " + unreachable + " times: is the gateway"
+                            + " restarting?)" : ""),
                     MappingProtocol.NAT_PMP, server.getAddress(), null, null);
         }
     }

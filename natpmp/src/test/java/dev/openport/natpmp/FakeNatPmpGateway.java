@@ -93,7 +93,12 @@ final class FakeNatPmpGateway implements AutoCloseable {
     private volatile Inet4Address externalAddress = ipv4("203.0.113.7");
 
     FakeNatPmpGateway() throws SocketException {
-        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this(0);
+    }
+
+    /** A gateway on a given port (0: ephemeral), e.g. to come back on the same port after a "reboot". */
+    FakeNatPmpGateway(int port) throws SocketException {
+        socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         otherPort = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         otherAddress = new DatagramSocket(new InetSocketAddress(ipv4("127.0.0.2"), 0));
         thread = new Thread(this::serve, "fake-natpmp-gateway");

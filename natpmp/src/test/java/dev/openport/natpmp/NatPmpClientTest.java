@@ -259,6 +259,42 @@ class NatPmpClientTest {
     }
 
     @Test
+    void gatewayRestartingMidRequestIsNotMistakenForNoNatPmp() throws Exception {
+        // router quirk 4: once the gateway has answered, ICMP port unreachable means "restarting", not "unsupported"
+        NatPmpClient c = client(Duration.ofSeconds(4));
+        c.exchange(new NatPmpRequest.ExternalAddress());
+        int port = gw.port();
+        gw.close(); // the daemon is down: the next sends get ICMP port unreachable
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                outcome.set(c.exchange(MAP_TCP));
+            } catch (PortMappingException e) {
+                outcome.set(e);
+            }
+        });
+        t.start();
+        // once a send has hit the closed port, bring the gateway back on the same port
+        assertThat(Await.until(Duration.ofSeconds(3), () -> c.unreachableSeen() > 0)).isTrue();
+        gw = new FakeNatPmpGateway(port);
+        t.join(5000);
+        assertThat(outcome.get()).isInstanceOf(NatPmpResponse.Map.class);
+    }
+
+    @Test
+    void gatewayThatAnsweredOnceThenStaysDownTimesOutInsteadOfUnsupported() throws Exception {
+        NatPmpClient c = client(Duration.ofMillis(800));
+        c.exchange(new NatPmpRequest.ExternalAddress());
+        gw.close();
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> c.exchange(MAP_TCP)).isInstanceOfSatisfying(PortMappingException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.TIMEOUT);
+            assertThat(e.getMessage()).contains("ICMP port unreachable");
+        });
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(790L, 1500L);
+    }
+
+    @Test
     void interruptEndsTheWaitPromptlyAndKeepsTheFlag() throws Exception {
         gw.dropFirst(Integer.MAX_VALUE);
         AtomicReference<Throwable> thrown = new AtomicReference<>();
