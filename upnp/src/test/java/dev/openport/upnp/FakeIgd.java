@@ -63,6 +63,11 @@ final class FakeIgd implements AutoCloseable {
     volatile boolean conflictOnReAdd;
     /** Listed-but-not-forwarding firmware: an AddPortMapping over an existing entry "succeeds" but changes nothing. */
     volatile boolean ignoreReAdd;
+    /**
+     * Two WANConnectionDevices, the first one down (GetStatusInfo Disconnected, private external address), at
+     * control URL /ctl/Down; the working one stays at /ctl/IPConn.
+     */
+    volatile boolean twoConnectionDevicesFirstDown;
     /** Replaces the description handler (attacks). */
     volatile Function<OutputStream, Boolean> descriptionOverride;
     /** The description body to serve instead of the generated one. */
@@ -220,7 +225,7 @@ final class FakeIgd implements AutoCloseable {
             } else if (first[0].equals("POST")) {
                 int len = Integer.parseInt(headers.getOrDefault("content-length", "0"));
                 byte[] body = in.readNBytes(len);
-                post(headers.getOrDefault("soapaction", ""), new String(body, StandardCharsets.UTF_8), out);
+                post(first[1], headers.getOrDefault("soapaction", ""), new String(body, StandardCharsets.UTF_8), out);
             }
             out.flush();
         } catch (IOException | RuntimeException e) {
@@ -276,10 +281,21 @@ final class FakeIgd implements AutoCloseable {
                 + v + "</deviceType><friendlyName>fake IGD</friendlyName><UDN>uuid:fake-igd-0001</UDN><deviceList>"
                 + "<device><deviceType>urn:schemas-upnp-org:device:WANDevice:" + v + "</deviceType><UDN>uuid:fake-igd-0002"
                 + "</UDN><deviceList><device><deviceType>urn:schemas-upnp-org:device:WANConnectionDevice:" + v
-                + "</deviceType><UDN>uuid:fake-igd-0003</UDN><serviceList><service><serviceType>" + serviceType()
+                + "</deviceType><UDN>uuid:fake-igd-0003</UDN>" + downDevice()
+                + "<serviceList><service><serviceType>" + serviceType()
                 + "</serviceType><serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><SCPDURL>/WANIPCn.xml"
                 + "</SCPDURL><controlURL>/ctl/IPConn</controlURL><eventSubURL>/evt/IPConn</eventSubURL></service>"
                 + "</serviceList></device></deviceList></device></deviceList></device></root>";
+    }
+
+    /** Closes the first WANConnectionDevice and opens a second, so the down one comes first in document order. */
+    private String downDevice() {
+        if (!twoConnectionDevicesFirstDown) {
+            return "";
+        }
+        return "<serviceList><service><serviceType>" + serviceType() + "</serviceType><controlURL>/ctl/Down"
+                + "</controlURL></service></serviceList></device><device><deviceType>"
+                + "urn:schemas-upnp-org:device:WANConnectionDevice:1</deviceType><UDN>uuid:fake-igd-0004</UDN>";
     }
 
     private String scpd() {
@@ -292,7 +308,7 @@ final class FakeIgd implements AutoCloseable {
 
     // ---------------- SOAP ----------------
 
-    private void post(String soapAction, String body, OutputStream out) throws IOException {
+    private void post(String path, String soapAction, String body, OutputStream out) throws IOException {
         rawSoap.add(body);
         Matcher a = Pattern.compile("\"?([^#\"]+)#([A-Za-z]+)\"?").matcher(soapAction);
         if (!a.matches()) {
@@ -309,6 +325,15 @@ final class FakeIgd implements AutoCloseable {
         requests.add(new Request(action, st, args));
         if (!st.equals(serviceType())) {
             fault(out, 401, "Invalid Action");
+            return;
+        }
+        if (path.equals("/ctl/Down")) {
+            switch (action) {
+                case "GetStatusInfo" -> ok(out, action, "<NewConnectionStatus>Disconnected</NewConnectionStatus>"
+                        + "<NewLastConnectionError>ERROR_NO_CARRIER</NewLastConnectionError><NewUptime>0</NewUptime>");
+                case "GetExternalIPAddress" -> ok(out, action, "<NewExternalIPAddress>10.0.0.5</NewExternalIPAddress>");
+                default -> fault(out, 501, "Action Failed");
+            }
             return;
         }
         synchronized (this) {

@@ -152,6 +152,18 @@ class FakeIgdTest {
     }
 
     @Test
+    void twoWanConnectionDevicesWithOneDownPicksTheConnectedOne() throws Exception {
+        igd.twoConnectionDevicesFirstDown = true;
+        assertThat(igd.description()).contains("/ctl/Down");
+        try (UpnpPortMapper m = probe()) {
+            assertThat(m.service().controlUrl().getPath()).isEqualTo("/ctl/IPConn");
+            assertThat(m.map(MappingRequest.of(Transport.TCP, 5020)).externalAddress().getHostAddress())
+                    .isEqualTo("203.0.113.1");
+        }
+        assertThat(igd.requests("GetStatusInfo")).isNotEmpty();
+    }
+
+    @Test
     void quirk725OnlyPermanentLeasesRetriesWithZeroAndRemembersIt() throws Exception {
         igd.only725Permanent = true;
         try (UpnpPortMapper m = probe()) {
