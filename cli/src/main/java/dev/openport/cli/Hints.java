@@ -20,7 +20,7 @@ final class Hints {
         }
         String hint = switch (e.reason()) {
             case CONFLICT -> "the external port is taken: try another with --external-port";
-            case NOT_AUTHORIZED -> "the router refused: many allow only ports 1024-65535 and only this host's address";
+            case NOT_AUTHORIZED -> "many routers allow only ports 1024-65535, and only for the asking host";
             case NO_RESOURCES -> "the router's mapping table is full: remove old mappings (openport list)";
             case TIMEOUT -> "the gateway stopped answering: try again, or raise --timeout";
             case NETWORK_FAILURE -> "the router has no working internet connection right now";

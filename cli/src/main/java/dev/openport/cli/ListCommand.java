@@ -88,13 +88,22 @@ final class ListCommand extends BaseCommand {
                     : "no mappings recorded");
             return ExitCodes.OK;
         }
-        String fmt = "%-5s %-27s %-27s %-10s %-8s %s";
-        ui().line(ui().bold(String.format(fmt, "PROTO", "EXTERNAL", "INTERNAL", "LEASE", "VIA", "DESCRIPTION")));
+        // from the gateway's table the protocol column would only say how we listed it: name the source instead
+        boolean fromGateway = source.equals("gateway");
+        if (fromGateway) {
+            ui().line("mappings on " + used.gateway().getHostAddress() + " (listed over "
+                    + used.protocol().displayName() + "):");
+        }
+        String fmt = fromGateway ? "%-5s %-27s %-27s %-10s %s" : "%-5s %-27s %-27s %-10s %-8s %s";
+        ui().line(ui().bold(fromGateway ? String.format(fmt, "PROTO", "EXTERNAL", "INTERNAL", "LEASE", "DESCRIPTION")
+                : String.format(fmt, "PROTO", "EXTERNAL", "INTERNAL", "LEASE", "VIA", "DESCRIPTION")));
         for (PortMapping m : mappings) {
-            ui().line(String.format(fmt, m.transport().lowerName(),
-                    Render.host(m.externalAddress()) + ":" + m.externalPort(),
-                    Render.host(m.internalAddress()) + ":" + m.internalPort(), Render.remaining(m, now),
-                    m.protocol().displayName(), m.request().description()));
+            String ext = Render.host(m.externalAddress()) + ":" + m.externalPort();
+            String in = Render.host(m.internalAddress()) + ":" + m.internalPort();
+            ui().line(fromGateway ? String.format(fmt, m.transport().lowerName(), ext, in, Render.remaining(m, now),
+                    m.request().description())
+                    : String.format(fmt, m.transport().lowerName(), ext, in, Render.remaining(m, now),
+                            m.protocol().displayName(), m.request().description()));
         }
         return ExitCodes.OK;
     }

@@ -127,7 +127,7 @@ class NatPmpGatewayTest {
         gw.mapResult = 2; // NOT_AUTHORIZED
         Cli.Result r = Cli.run(cli("map", "80"));
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.oneErrorLine()).startsWith("openport: ").contains("router refused");
+        assertThat(r.oneErrorLine()).startsWith("openport: ").contains("many routers allow only ports 1024-65535");
         assertThat(r.out()).isEmpty();
         assertThat(state().read()).isEmpty();
 
