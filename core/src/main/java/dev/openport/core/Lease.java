@@ -111,7 +111,10 @@ final class Lease {
         PortMapper mapper = null;
         try {
             mapper = reprobe ? session.failover(old) : session.mapper();
-            PortMapping got = mapper == old && cur != null ? mapper.renew(cur) : mapper.map(nextRequest(cur));
+            // same protocol (even a fresh mapper after a re-probe): renew, which keeps the PCP nonce that the
+            // gateway ties the mapping to; another protocol: map afresh, asking for the same external port
+            boolean same = cur != null && mapper.protocol() == cur.protocol() && mapper.gateway().equals(cur.gateway());
+            PortMapping got = same ? mapper.renew(cur) : mapper.map(nextRequest(cur));
             completed(got, mapper, null);
         } catch (PortMappingException e) {
             completed(null, mapper, e);

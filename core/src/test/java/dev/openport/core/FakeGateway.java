@@ -178,6 +178,8 @@ final class FakeGateway {
         final MappingProtocol protocol;
         final List<GatewayListener> listeners = new CopyOnWriteArrayList<>();
         volatile boolean closed;
+        /** This mapper (not the gateway) stopped working: a stale socket, a cached control URL now refused. */
+        volatile boolean broken;
 
         FakeMapper(FakeGateway gw, MappingProtocol protocol) {
             this.gw = gw;
@@ -188,9 +190,13 @@ final class FakeGateway {
             listeners.forEach(l -> l.onEvent(e));
         }
 
-        private void open() {
+        private void open() throws PortMappingException {
             if (closed) {
                 throw new IllegalStateException("mapper used after close()");
+            }
+            if (broken) {
+                throw new PortMappingException(PortMappingException.Reason.TIMEOUT, "broken mapper", protocol,
+                        gw.address, null, null);
             }
         }
 
@@ -216,6 +222,7 @@ final class FakeGateway {
         @Override
         public PortMapping map(MappingRequest request) throws PortMappingException {
             open();
+            gw.log.add(protocol + " map() call");
             return gw.grant(this, request, request.externalPort());
         }
 
@@ -231,6 +238,7 @@ final class FakeGateway {
                     throw new PortMappingException(PortMappingException.Reason.TIMEOUT, "interrupted");
                 }
             }
+            gw.log.add(protocol + " renew() call, state " + mapping.protocolState());
             return gw.grant(this, mapping.request(), mapping.externalPort());
         }
 

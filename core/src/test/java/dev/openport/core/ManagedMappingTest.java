@@ -306,10 +306,17 @@ class ManagedMappingTest {
 
     @Test
     void mappingsWithTheSameOptionsShareOneProbeAndOneMapper() throws Exception {
-        try (ManagedMapping a = map(options().build(), Transport.TCP);
-                ManagedMapping b = mgr.map(27015, options().build(), List.of(Transport.UDP))) {
-            assertThat(gw.mappers).hasSize(3); // one probe of three protocols
+        try (ManagedMapping a = map(options().build(), Transport.TCP)) {
+            // one probe of three protocols (the losers may still be finishing)
+            assertThat(Threads.await(Duration.ofSeconds(5), () -> Threads.named("openport-probe").isEmpty()))
+                    .isTrue();
+            int probed = gw.mappers.size();
+            assertThat(probed).isBetween(1, 3);
+            ManagedMapping b = mgr.map(27015, options().build(), List.of(Transport.UDP));
+            assertThat(gw.mappers).as("no second probe").hasSize(probed);
             assertThat(currentMapper(a)).isSameAs(currentMapper(b));
+            assertThat(mgr.sessionCount()).isEqualTo(1);
+            b.close();
             assertThat(mgr.sessionCount()).isEqualTo(1);
         }
         assertThat(mgr.sessionCount()).isZero();
@@ -371,5 +378,24 @@ class ManagedMappingTest {
         sched.advance(Duration.ofHours(3));
         assertThat(gw.table()).isEmpty();
         assertThat(gw.attempts).hasValue(1);
+    }
+
+    @Test
+    void aReprobeThatFindsTheSameProtocolRenewsWithTheKeptStateOnTheFreshMapper() throws Exception {
+        gw.maxLifetime = Duration.ofSeconds(600);
+        try (ManagedMapping m = map(options().build(), Transport.TCP)) {
+            FakeGateway.FakeMapper first = (FakeGateway.FakeMapper) currentMapper(m);
+            first.broken = true; // e.g. UPnP's cached control URL refused after the router moved its HTTP port
+            sched.advance(Duration.ofSeconds(300)); // renewal: no answer
+            gw.log.clear();
+            sched.advance(Duration.ofMillis(250)); // retry: no answer -> re-probe finds PCP again
+            assertThat(m.state()).isEqualTo(LeaseState.ACTIVE);
+            assertThat(m.protocol()).isEqualTo(PCP);
+            assertThat(currentMapper(m)).isNotSameAs(first);
+            assertThat(first.closed).isTrue();
+            // renew() with the mapping's protocol state (the PCP nonce), not a map() with a new one
+            assertThat(gw.log).contains("PCP renew() call, state fake").doesNotContain("PCP map() call");
+            assertThat(kinds()).containsExactly(MappingChange.Kind.LOST, MappingChange.Kind.RESTORED);
+        }
     }
 }
