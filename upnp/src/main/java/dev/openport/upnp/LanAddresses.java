@@ -80,6 +80,51 @@ final class LanAddresses {
         return u == null ? List.of() : List.of(u);
     }
 
+    /**
+     * An address as text for a router: IPv4 dotted, IPv6 in the RFC 5952 canonical form ({@code 2001:db8::2},
+     * not Java's {@code 2001:db8:0:0:0:0:0:2}), no zone.
+     */
+    static String text(InetAddress a) {
+        if (!(a instanceof Inet6Address)) {
+            return a.getHostAddress();
+        }
+        byte[] b = a.getAddress();
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8;) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder(39);
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
+    }
+
     /** {@code url} with its host replaced by {@code host}; {@code null} if that cannot be built. */
     static URI repoint(URI url, InetAddress host) {
         String h = host.getHostAddress();

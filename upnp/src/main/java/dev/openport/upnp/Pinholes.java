@@ -38,11 +38,7 @@ final class Pinholes {
 
     static PortMapping add(IgdClient fw, UpnpPortMapper mapper, MappingRequest req) throws PortMappingException {
         InetAddress client = req.internalAddressIfSet().orElse(mapper.context().localAddress());
-        String text = client.getHostAddress();
-        int pct = text.indexOf('%');
-        if (pct >= 0) {
-            text = text.substring(0, pct);
-        }
+        String text = LanAddresses.text(client);
         long lease = lease(req.lifetime());
         int id = fw.addPinhole(text, req.internalPort(), req.transport().ianaNumber(), lease);
         return new PortMapping(req, client, client, req.internalPort(), Duration.ofSeconds(lease),

@@ -267,7 +267,7 @@ final class UpnpPortMapper implements PortMapper {
     private PortMapping doRenew(IgdClient c, PortMapping m) throws PortMappingException {
         MappingRequest req = m.request();
         String proto = protocolName(req.transport());
-        String client = m.internalAddress().getHostAddress();
+        String client = LanAddresses.text(m.internalAddress());
         long lease = m.isPermanent() || permanentOnly ? 0 : leaseSeconds(req.lifetime());
         PortMapping renewed;
         try {
@@ -425,10 +425,7 @@ final class UpnpPortMapper implements PortMapper {
     }
 
     private String internalClient(MappingRequest req) {
-        InetAddress a = req.internalAddressIfSet().orElse(ctx.localAddress());
-        String s = a.getHostAddress();
-        int pct = s.indexOf('%');
-        return pct < 0 ? s : s.substring(0, pct);
+        return LanAddresses.text(req.internalAddressIfSet().orElse(ctx.localAddress()));
     }
 
     private boolean isIpv6(MappingRequest req) {

@@ -68,6 +68,11 @@ final class FakeIgd implements AutoCloseable {
      * control URL /ctl/Down; the working one stays at /ctl/IPConn.
      */
     volatile boolean twoConnectionDevicesFirstDown;
+    /** Offer WANIPv6FirewallControl:1 at /ctl/IP6FCtl. */
+    volatile boolean ipv6Firewall;
+    /** Pinholes by UniqueID. */
+    final Map<Integer, Map<String, String>> pinholes = new ConcurrentHashMap<>();
+    private final AtomicInteger nextPinhole = new AtomicInteger(1);
     /** Replaces the description handler (attacks). */
     volatile Function<OutputStream, Boolean> descriptionOverride;
     /** The description body to serve instead of the generated one. */
@@ -285,7 +290,52 @@ final class FakeIgd implements AutoCloseable {
                 + "<serviceList><service><serviceType>" + serviceType()
                 + "</serviceType><serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><SCPDURL>/WANIPCn.xml"
                 + "</SCPDURL><controlURL>/ctl/IPConn</controlURL><eventSubURL>/evt/IPConn</eventSubURL></service>"
-                + "</serviceList></device></deviceList></device></deviceList></device></root>";
+                + firewallService() + "</serviceList></device></deviceList></device></deviceList></device></root>";
+    }
+
+    private static final String FIREWALL = "urn:schemas-upnp-org:service:WANIPv6FirewallControl:1";
+
+    private String firewallService() {
+        return ipv6Firewall ? "<service><serviceType>" + FIREWALL + "</serviceType><controlURL>/ctl/IP6FCtl"
+                + "</controlURL></service>" : "";
+    }
+
+    private void pinhole(String action, String st, Map<String, String> a, OutputStream out) throws IOException {
+        if (!st.equals(FIREWALL)) {
+            fault(out, 401, "Invalid Action");
+            return;
+        }
+        switch (action) {
+            case "AddPinhole" -> {
+                long lease = Long.parseLong(a.get("LeaseTime"));
+                if (lease < 1 || lease > 86400) {
+                    fault(out, 402, "Invalid Args");
+                    return;
+                }
+                int id = nextPinhole.getAndIncrement();
+                pinholes.put(id, new LinkedHashMap<>(a));
+                okAs(out, FIREWALL, action, "<UniqueID>" + id + "</UniqueID>");
+            }
+            case "UpdatePinhole" -> {
+                Map<String, String> p = pinholes.get(Integer.parseInt(a.get("UniqueID")));
+                if (p == null) {
+                    fault(out, 704, "NoSuchEntry");
+                    return;
+                }
+                p.put("LeaseTime", a.get("NewLeaseTime"));
+                okAs(out, FIREWALL, action, "");
+            }
+            case "DeletePinhole" -> {
+                if (pinholes.remove(Integer.parseInt(a.get("UniqueID"))) == null) {
+                    fault(out, 704, "NoSuchEntry");
+                } else {
+                    okAs(out, FIREWALL, action, "");
+                }
+            }
+            case "GetFirewallStatus" -> okAs(out, FIREWALL, action,
+                    "<FirewallEnabled>1</FirewallEnabled><InboundPinholeAllowed>1</InboundPinholeAllowed>");
+            default -> fault(out, 401, "Invalid Action");
+        }
     }
 
     /** Closes the first WANConnectionDevice and opens a second, so the down one comes first in document order. */
@@ -323,6 +373,10 @@ final class FakeIgd implements AutoCloseable {
             args.put(m.group(1), unescape(m.group(2)));
         }
         requests.add(new Request(action, st, args));
+        if (path.equals("/ctl/IP6FCtl") && ipv6Firewall) {
+            pinhole(action, st, args, out);
+            return;
+        }
         if (!st.equals(serviceType())) {
             fault(out, 401, "Invalid Action");
             return;
@@ -445,9 +499,13 @@ final class FakeIgd implements AutoCloseable {
     }
 
     private void ok(OutputStream out, String action, String inner) throws IOException {
+        okAs(out, serviceType(), action, inner);
+    }
+
+    private void okAs(OutputStream out, String serviceType, String action, String inner) throws IOException {
         String body = "<?xml version=\"1.0\"?>\r\n<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
                 + "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:" + action + "Response "
-                + "xmlns:u=\"" + serviceType() + "\">" + inner + "</u:" + action + "Response></s:Body></s:Envelope>\r\n";
+                + "xmlns:u=\"" + serviceType + "\">" + inner + "</u:" + action + "Response></s:Body></s:Envelope>\r\n";
         respond(out, 200, body.getBytes(StandardCharsets.UTF_8));
     }
 

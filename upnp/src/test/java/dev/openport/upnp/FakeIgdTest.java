@@ -367,9 +367,33 @@ class FakeIgdTest {
     }
 
     @Test
-    void unusableLocationIsNotInTheCacheAfterAFailedProbe() {
-        URI before = Discovery.remembered(LO);
-        assertThat(before).isNull();
+    void ipv6RequestBecomesAPinholeThatRenewsAndDeletes() throws Exception {
+        igd.ipv6Firewall = true;
+        InetAddress v6 = InetAddress.getByName("2001:db8:1::2");
+        try (UpnpPortMapper m = probe()) {
+            PortMapping p = m.map(MappingRequest.of(Transport.UDP, 5021).withInternalAddress(v6)
+                    .withLifetime(Duration.ofDays(2)));
+            assertThat(igd.pinholes).hasSize(1);
+            java.util.Map<String, String> args = igd.pinholes.values().iterator().next();
+            assertThat(args).containsEntry("InternalClient", "2001:db8:1::2").containsEntry("InternalPort", "5021")
+                    .containsEntry("Protocol", "17").containsEntry("LeaseTime", "86400");
+            assertThat(p.externalAddress()).isEqualTo(v6);
+            assertThat(p.externalPort()).isEqualTo(5021);
+            assertThat(p.lifetime()).isEqualTo(Duration.ofDays(1));
+            assertThat(p.protocolState()).startsWith("upnp-pinhole;id=1;");
+            assertThat(igd.table).as("no IPv4 port mapping").isEmpty();
+
+            PortMapping r = m.renew(p);
+            assertThat(igd.requests("UpdatePinhole")).hasSize(1);
+            assertThat(r.protocolState()).isEqualTo(p.protocolState());
+
+            igd.pinholes.clear(); // the router rebooted: renew re-adds
+            PortMapping again = m.renew(r);
+            assertThat(igd.pinholes).hasSize(1);
+            m.unmap(again);
+            assertThat(igd.pinholes).isEmpty();
+            m.unmap(again); // 704: already gone
+        }
     }
 
     private static long deadline(long ms) {

@@ -187,6 +187,17 @@ class SsdpTest {
     }
 
     @Test
+    void ipv6AddressesAreSentInRfc5952Form() {
+        assertThat(LanAddresses.text(ip("2001:db8:1:0:0:0:0:2"))).isEqualTo("2001:db8:1::2");
+        assertThat(LanAddresses.text(ip("::1"))).isEqualTo("::1");
+        assertThat(LanAddresses.text(ip("::"))).isEqualTo("::");
+        assertThat(LanAddresses.text(ip("2001:0:0:1:0:0:0:1"))).isEqualTo("2001:0:0:1::1");
+        assertThat(LanAddresses.text(ip("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(LanAddresses.text(ip("fe80::1%1"))).isEqualTo("fe80::1");
+        assertThat(LanAddresses.text(ip("198.18.0.2"))).isEqualTo("198.18.0.2");
+    }
+
+    @Test
     void answeringHostOnAPublicAddressCannotBeARepointTarget() {
         assertThat(LanAddresses.candidates(URI.create("http://[::1]:1900/d.xml"), ip("203.0.113.9"),
                 ip("192.168.1.1"))).isEmpty();
