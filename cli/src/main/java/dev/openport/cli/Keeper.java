@@ -1,96 +1,89 @@
 package dev.openport.cli;
 
-import dev.openport.core.PortMapper;
+import dev.openport.core.LeaseState;
+import dev.openport.core.ManagedMapping;
+import dev.openport.core.MapOptions;
+import dev.openport.core.MappingChange;
 import dev.openport.core.PortMapping;
-import dev.openport.core.PortMappingException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code map --keep}: renews each lease at half its lifetime (RFC 6886 §3.3), retries with backoff while the
- * gateway is away, and removes every mapping when stopped — by Ctrl-C/SIGTERM (a shutdown hook) or, in tests,
- * by interrupting the thread. Core's managed mappings had not landed when this was written, so the CLI renews
- * through {@link PortMapper#renew} itself.
+ * {@code map --keep}: core's managed mappings ({@link ManagedMapping}) renew, restore after a router reboot and
+ * fail over; this class shows what they do, keeps the state file current, and closes them (which deletes the
+ * mappings) when stopped — by Ctrl-C/SIGTERM through a shutdown hook, or, in tests, by interrupting the thread.
+ * Core's own exit hook is off ({@code cleanupOnExit(false)}): ours removes them and reports it.
  */
 final class Keeper {
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
-    private static final Duration MIN_INTERVAL = Duration.ofMillis(500);
-
     private final Ui ui;
-    private final PortMapper mapper;
     private final StateFile state;
-    private final List<Slot> slots = new ArrayList<>();
+    private final List<ManagedMapping> handles;
+    private final LinkedBlockingQueue<MappingChange> changes;
+    /** The last mapping written to the state file per handle and transport, to notice renewals. */
+    private final Map<String, PortMapping> stored = new HashMap<>();
 
-    /** One kept mapping and when to renew it next. */
-    private static final class Slot {
-        PortMapping mapping;
-        Instant renewAt;
-        int failures;
-
-        Slot(PortMapping mapping, Instant now) {
-            this.mapping = mapping;
-            schedule(now);
-        }
-
-        void schedule(Instant now) {
-            failures = 0;
-            renewAt = mapping.isPermanent() ? Instant.MAX : now.plus(max(mapping.lifetime().dividedBy(2)));
-        }
-
-        void backoff(Instant now) {
-            failures++;
-            Duration d = Duration.ofSeconds(1L << Math.min(failures, 6));
-            renewAt = now.plus(d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d);
-        }
-
-        private static Duration max(Duration d) {
-            return d.compareTo(MIN_INTERVAL) < 0 ? MIN_INTERVAL : d;
-        }
-    }
-
-    Keeper(Ui ui, PortMapper mapper, StateFile state, List<PortMapping> mappings) {
+    /**
+     * @param changes where the handles' listener puts what happened (see {@link #listener})
+     */
+    Keeper(Ui ui, StateFile state, List<ManagedMapping> handles, LinkedBlockingQueue<MappingChange> changes) {
         this.ui = ui;
-        this.mapper = mapper;
         this.state = state;
-        Instant now = Instant.now();
-        mappings.forEach(m -> slots.add(new Slot(m, now)));
+        this.handles = handles;
+        this.changes = changes;
+        for (ManagedMapping h : handles) {
+            for (PortMapping m : h.mappings()) {
+                stored.put(key(h, m), m);
+            }
+        }
     }
 
-    /** Renews until stopped, then removes the mappings. Returns the exit code. */
+    /** The listener to give {@link MapOptions}: hands changes to this thread, which does the printing. */
+    static dev.openport.core.MappingListener listener(LinkedBlockingQueue<MappingChange> queue) {
+        return queue::offer;
+    }
+
+    private static String key(ManagedMapping h, PortMapping m) {
+        return System.identityHashCode(h) + "/" + m.transport();
+    }
+
+    /** Watches until stopped, then closes (deletes) the mappings. Returns the exit code. */
     int runUntilStopped() {
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch cleaned = new CountDownLatch(1);
-        // the hook only signals and waits: the removal runs on this thread, which owns the mapper
-        Duration budget = Duration.ofSeconds(10);
+        // the hook only signals and waits: the removal runs on this thread
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                cleaned.await(budget.toMillis(), TimeUnit.MILLISECONDS);
+                cleaned.await(15, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "openport-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        int count = count();
         if (!ui.tty) {
-            ui.line("keeping " + count() + "; stop with Ctrl-C or SIGTERM to remove "
-                    + (slots.size() == 1 ? "it" : "them"));
+            ui.line("keeping " + plural(count) + "; stop with Ctrl-C or SIGTERM to remove "
+                    + (count == 1 ? "it" : "them"));
             ui.out.flush();
         }
         boolean interrupted = false;
         try {
-            loop(stop);
+            while (!stop.await(1, TimeUnit.SECONDS)) {
+                tick();
+            }
         } catch (InterruptedException e) {
             interrupted = true;
         }
-        int code;
         try {
-            code = removeAll();
+            return closeAll();
         } finally {
             cleaned.countDown();
             try {
@@ -102,99 +95,136 @@ final class Keeper {
                 Thread.currentThread().interrupt();
             }
         }
-        return code;
     }
 
-    private String count() {
-        return slots.size() == 1 ? "1 mapping" : slots.size() + " mappings";
+    private int count() {
+        return handles.stream().mapToInt(h -> h.mappings().size()).sum();
     }
 
-    private void loop(CountDownLatch stop) throws InterruptedException {
-        while (true) {
-            Instant now = Instant.now();
-            for (Slot s : slots) {
-                if (!s.renewAt.isAfter(now)) {
-                    renew(s);
+    private static String plural(int n) {
+        return n == 1 ? "1 mapping" : n + " mappings";
+    }
+
+    /** Reports what changed since the last tick and refreshes the status line. */
+    private void tick() {
+        MappingChange c;
+        while ((c = changes.poll()) != null) {
+            report(c);
+        }
+        Instant next = Instant.MAX;
+        LeaseState worst = LeaseState.ACTIVE;
+        for (ManagedMapping h : handles) {
+            if (h.state() != LeaseState.ACTIVE) {
+                worst = h.state();
+            }
+            for (PortMapping m : h.mappings()) {
+                if (m == null) {
+                    continue;
+                }
+                String k = key(h, m);
+                PortMapping before = stored.get(k);
+                if (before != null && !before.expiresAt().equals(m.expiresAt())) {
+                    ui.line("renewed " + Render.arrow(m) + " via " + m.protocol().displayName() + ", lease "
+                            + Render.lease(m));
+                    ui.out.flush();
+                }
+                if (before == null || !before.equals(m)) {
+                    stored.put(k, m);
+                    remember(m, before);
+                }
+                next = min(next, nextRenewal(m));
+            }
+        }
+        if (ui.tty && !ui.json) {
+            String when = worst != LeaseState.ACTIVE ? worst.name().toLowerCase(java.util.Locale.ROOT)
+                    .replace('_', ' ') + "…"
+                    : next.equals(Instant.MAX) ? "permanent"
+                    : "next renewal in " + Durations.format(Duration.between(Instant.now(), next).withNanos(0));
+            int n = count();
+            ui.progress("keeping " + plural(n) + " — " + when + " — Ctrl-C removes " + (n == 1 ? "it" : "them"));
+        }
+    }
+
+    /** Core renews at half the granted lease, and at least every check interval (5 min). */
+    private static Instant nextRenewal(PortMapping m) {
+        if (m.isPermanent() || m.expiresAt().equals(Instant.MAX)) {
+            return Instant.MAX;
+        }
+        Duration half = m.lifetime().dividedBy(2);
+        if (half.compareTo(MapOptions.DEFAULT_CHECK_INTERVAL) > 0) {
+            half = MapOptions.DEFAULT_CHECK_INTERVAL;
+        }
+        return m.expiresAt().minus(m.lifetime()).plus(half);
+    }
+
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
+    private void report(MappingChange c) {
+        PortMapping cur = c.current();
+        String what = cur == null ? c.transport().lowerName() : Render.arrow(cur);
+        switch (c.kind()) {
+            case LOST -> ui.warn("lost " + what + (c.detail().isEmpty() ? "" : ": " + Main.oneLine(c.detail()))
+                    + "; re-creating it");
+            case RESTORED -> ui.warn("restored " + what + " via " + cur.protocol().displayName());
+            case CHANGED -> {
+                PortMapping prev = c.previous();
+                ui.warn("moved " + (prev == null ? "" : Render.host(prev.externalAddress()) + ":"
+                        + prev.externalPort() + " via " + prev.protocol().displayName() + " ") + "to " + what
+                        + (cur == null ? "" : " via " + cur.protocol().displayName()));
+                if (cur != null) {
+                    String w = cur.externalAddress() == null ? null
+                            : Render.doubleNatWarning(cur.externalAddress(), cur.externalPort());
+                    if (w != null) {
+                        ui.warn(w);
+                    }
                 }
             }
-            Instant next = slots.stream().map(s -> s.renewAt).min(Instant::compareTo).orElse(Instant.MAX);
-            now = Instant.now();
-            Duration untilNext = next.equals(Instant.MAX) ? Duration.ofDays(365) : Duration.between(now, next);
-            if (ui.tty && !ui.json) {
-                ui.progress("keeping " + count() + (next.equals(Instant.MAX) ? " (permanent)"
-                        : " — next renewal in " + Durations.format(untilNext.withNanos(0)))
-                        + " — Ctrl-C removes " + (slots.size() == 1 ? "it" : "them"));
-            }
-            long waitMs = Math.max(1, untilNext.toMillis());
-            if (ui.tty) {
-                waitMs = Math.min(waitMs, 1000); // tick the status line
-            }
-            if (stop.await(waitMs, TimeUnit.MILLISECONDS)) {
-                return;
+            default -> {
             }
         }
     }
 
-    private void renew(Slot s) {
-        PortMapping old = s.mapping;
+    /** Keeps the state file in step: a renewal moves the expiry, a failover changes protocol or gateway. */
+    private void remember(PortMapping now, PortMapping before) {
         try {
-            PortMapping fresh = mapper.renew(old);
-            if (fresh.externalAddress() == null && old.externalAddress() != null) {
-                fresh = new PortMapping(fresh.request(), fresh.internalAddress(), old.externalAddress(),
-                        fresh.externalPort(), fresh.lifetime(), fresh.expiresAt(), fresh.protocol(), fresh.gateway(),
-                        fresh.protocolState());
+            if (before != null) {
+                StateFile.Entry old = StateFile.Entry.of(before);
+                if (!old.sameAs(StateFile.Entry.of(now))) {
+                    state.remove(old);
+                }
             }
-            s.mapping = fresh;
-            s.schedule(Instant.now());
-            if (fresh.externalPort() != old.externalPort()
-                    || !Objects.equals(fresh.externalAddress(), old.externalAddress())) {
-                ui.warn("the gateway moved " + Render.host(old.externalAddress()) + ":" + old.externalPort() + "/"
-                        + old.transport().lowerName() + " to " + Render.host(fresh.externalAddress()) + ":"
-                        + fresh.externalPort());
+            state.put(StateFile.Entry.of(now));
+        } catch (IOException | RuntimeException e) {
+            ui.warn("could not update " + state.path() + ": " + e.getMessage());
+        }
+    }
+
+    private int closeAll() {
+        ui.clearProgress();
+        List<PortMapping> last = new ArrayList<>();
+        for (ManagedMapping h : handles) {
+            last.addAll(h.mappings());
+            h.close(); // deletes; a failure is logged by core, and the lease then runs out on its own
+        }
+        for (PortMapping m : last) {
+            if (m == null) {
+                continue;
             }
-            ui.line("renewed " + Render.arrow(fresh) + ", lease " + Render.lease(fresh));
-            ui.out.flush();
             try {
-                state.put(StateFile.Entry.of(fresh));
+                state.remove(StateFile.Entry.of(m));
             } catch (IOException | RuntimeException e) {
                 ui.warn("could not update " + state.path() + ": " + e.getMessage());
             }
-        } catch (PortMappingException e) {
-            s.backoff(Instant.now());
-            ui.warn("renewing " + Render.arrow(old) + " failed: " + Main.oneLine(e.getMessage())
-                    + "; retrying in " + Durations.format(Duration.between(Instant.now(), s.renewAt).withNanos(0)));
-        } catch (RuntimeException e) {
-            s.backoff(Instant.now());
-            ui.warn("renewing " + Render.arrow(old) + " failed unexpectedly: " + e);
-        }
-    }
-
-    private int removeAll() {
-        ui.clearProgress();
-        int code = ExitCodes.OK;
-        for (Slot s : slots) {
-            PortMapping m = s.mapping;
-            try {
-                mapper.unmap(m);
-                try {
-                    state.remove(StateFile.Entry.of(m));
-                } catch (IOException | RuntimeException e) {
-                    ui.warn("could not update " + state.path() + ": " + e.getMessage());
-                }
-                String line = "removed " + Render.arrow(m);
-                if (ui.json) {
-                    ui.err.println(line);
-                } else {
-                    ui.line(line);
-                }
-            } catch (PortMappingException e) {
-                code = ExitCodes.of(e);
-                ui.error("could not remove " + Render.arrow(m) + ": " + Main.oneLine(e.getMessage())
-                        + (m.isPermanent() ? "" : " (the lease ends on its own in at most "
-                                + Durations.format(m.lifetime()) + ")"));
+            String line = "removed " + Render.arrow(m);
+            if (ui.json) {
+                ui.err.println(line);
+            } else {
+                ui.line(line);
             }
         }
         ui.out.flush();
-        return code;
+        return ExitCodes.OK;
     }
 }

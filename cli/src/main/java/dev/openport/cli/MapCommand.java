@@ -1,6 +1,11 @@
 package dev.openport.cli;
 
+import dev.openport.core.DiscoveryOptions;
+import dev.openport.core.ManagedMapping;
+import dev.openport.core.MapOptions;
+import dev.openport.core.MappingChange;
 import dev.openport.core.MappingRequest;
+import dev.openport.core.OpenPort;
 import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
@@ -14,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -71,11 +77,13 @@ final class MapCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         List<MappingRequest> requests = requests();
+        StateFile state = opts().state();
+        if (keep) {
+            return keep(state, requests.get(0).lifetime());
+        }
         List<PortMapping> made = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        StateFile state = opts().state();
-        PortMapper mapper = connect(opts().discovery().build());
-        try {
+        try (PortMapper mapper = connect(opts().discovery().build())) {
             InetAddress fallbackExternal = null;
             boolean askedExternal = false;
             for (MappingRequest req : requests) {
@@ -107,10 +115,59 @@ final class MapCommand extends BaseCommand {
                 made.add(m);
                 remember(state, m, warnings);
             }
-        } catch (PortMappingException | RuntimeException e) {
-            mapper.close();
-            throw e;
+        } finally {
+            ui().clearProgress();
         }
+        warnings.addAll(warningsFor(made));
+        report(made, warnings);
+        return ExitCodes.OK;
+    }
+
+    /** --keep: core's managed mappings renew, restore and fail over; {@link Keeper} reports and cleans up. */
+    private int keep(StateFile state, Duration life) throws PortMappingException {
+        DiscoveryOptions discovery = opts().discovery().build();
+        LinkedBlockingQueue<MappingChange> changes = new LinkedBlockingQueue<>();
+        List<ManagedMapping> handles = new ArrayList<>();
+        ui().progress("looking for a gateway and mapping…");
+        try {
+            for (PortSpec spec : ports) {
+                List<Transport> ts = spec.orderedTransports();
+                MapOptions.Builder b = MapOptions.builder()
+                        .externalPort(externalPort != null ? externalPort : 0)
+                        .lifetime(life)
+                        .discovery(discovery)
+                        .cleanupOnExit(false) // our hook removes them and says so
+                        .listener(Keeper.listener(changes));
+                if (description != null) {
+                    b.description(description);
+                }
+                if (internalAddress != null) {
+                    b.internalAddress(internalAddress);
+                }
+                handles.add(OpenPort.map(spec.port(), b.build(), ts.get(0),
+                        ts.subList(1, ts.size()).toArray(new Transport[0])));
+            }
+        } catch (PortMappingException | RuntimeException e) {
+            handles.forEach(ManagedMapping::close); // all or nothing
+            throw e;
+        } finally {
+            ui().clearProgress();
+        }
+        List<PortMapping> made = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (ManagedMapping h : handles) {
+            for (PortMapping m : h.mappings()) {
+                made.add(m);
+                remember(state, m, warnings);
+            }
+        }
+        warnings.addAll(warningsFor(made));
+        report(made, warnings);
+        return new Keeper(ui(), state, handles, changes).runUntilStopped();
+    }
+
+    private List<String> warningsFor(List<PortMapping> made) {
+        List<String> warnings = new ArrayList<>();
         Set<String> warned = new HashSet<>();
         for (PortMapping m : made) {
             if (m.externalAddress() != null && warned.add(m.externalAddress().getHostAddress())) {
@@ -125,16 +182,7 @@ final class MapCommand extends BaseCommand {
                         + m.internalPort() + "/" + m.transport().lowerName() + "'");
             }
         }
-        report(made, warnings);
-        if (!keep) {
-            mapper.close();
-            return ExitCodes.OK;
-        }
-        try {
-            return new Keeper(ui(), mapper, state, made).runUntilStopped();
-        } finally {
-            mapper.close();
-        }
+        return warnings;
     }
 
     private void report(List<PortMapping> made, List<String> warnings) {

@@ -27,7 +27,8 @@ final class FakeNatPmpGateway implements AutoCloseable {
 
     private final DatagramSocket socket;
     private final Thread thread;
-    private final long startNanos = System.nanoTime();
+    private volatile long startNanos = System.nanoTime();
+    private volatile int epochBase = 1000;
     final List<MapRequest> maps = new CopyOnWriteArrayList<>();
     volatile int addressRequests;
     volatile byte[] externalAddress = {(byte) 203, 0, 113, 7};
@@ -81,7 +82,13 @@ final class FakeNatPmpGateway implements AutoCloseable {
     }
 
     private int sssoe() {
-        return (int) ((System.nanoTime() - startNanos) / 1_000_000_000L) + 1000;
+        return (int) ((System.nanoTime() - startNanos) / 1_000_000_000L) + epochBase;
+    }
+
+    /** A router reboot: the epoch starts again from 0 (RFC 6886 §3.6), so clients must re-map. */
+    void reboot() {
+        epochBase = 0;
+        startNanos = System.nanoTime();
     }
 
     private byte[] answer(ByteBuffer req) {

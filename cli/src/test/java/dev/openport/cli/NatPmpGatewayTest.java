@@ -298,8 +298,8 @@ class NatPmpGatewayTest {
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
                         StandardCharsets.UTF_8))), "keep-test");
         t.start();
-        // 2 s lease: a renewal after ~1 s
-        waitFor(() -> gw.nonDeletes().size() >= 2, 5000);
+        // 2 s lease: core renews after ~1 s, and the CLI reports it
+        waitFor(() -> gw.nonDeletes().size() >= 2 && out.toString(StandardCharsets.UTF_8).contains("renewed"), 6000);
         assertThat(state().read()).hasSize(1);
         t.interrupt(); // what Ctrl-C's shutdown hook does, minus the JVM exit
         t.join(5000);
@@ -309,6 +309,27 @@ class NatPmpGatewayTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(text).contains("mapped 203.0.113.7:25565/tcp", "keeping 1 mapping", "renewed",
                 "removed 203.0.113.7:25565/tcp");
+        assertThat(state().read()).isEmpty();
+    }
+
+    @Test
+    void keepReportsARouterRebootAndTheRestoredMapping() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        AtomicInteger code = new AtomicInteger(-1);
+        Thread t = new Thread(() -> code.set(Main.run(cli("map", "7777/udp", "--keep", "--lifetime", "2s"),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                        StandardCharsets.UTF_8))), "keep-reboot-test");
+        t.start();
+        waitFor(() -> out.toString(StandardCharsets.UTF_8).contains("keeping 1 mapping"), 5000);
+        gw.reboot();
+        // the next renewal sees the epoch go backwards: core re-creates the mapping, the CLI says so
+        waitFor(() -> err.toString(StandardCharsets.UTF_8).contains("restored"), 8000);
+        t.interrupt();
+        t.join(5000);
+        assertThat(code.get()).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("lost 203.0.113.7:7777/udp");
+        assertThat(gw.deletes()).extracting(FakeNatPmpGateway.MapRequest::internalPort).containsExactly(7777);
         assertThat(state().read()).isEmpty();
     }
 
