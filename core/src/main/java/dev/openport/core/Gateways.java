@@ -46,11 +46,74 @@ public final class Gateways {
     }
 
     /**
-     * Probes every allowed protocol on the gateway, waits for all of them (up to the timeout), and reports
-     * what answered. An empty protocol map means nothing answered.
+     * Probes every allowed protocol on every gateway — the one named in the options, or else every default
+     * route's gateway (a second NIC, a VPN), best route first — all at once, waits for all of them (up to the
+     * timeout), and reports what answered. An empty protocol map means nothing answered on that gateway.
+     *
+     * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when there is no gateway to ask
      */
     public static List<Gateway> discover(DiscoveryOptions options) throws PortMappingException {
-        return List.of(new ProtocolProber(Providers.installed()).discover(GatewayTarget.resolve(options), options));
+        return discover(options, Providers.installed(), candidates(options));
+    }
+
+    static List<Gateway> discover(DiscoveryOptions options, List<PortMapperProvider> providers,
+            List<GatewayTarget> targets) throws PortMappingException {
+        if (targets.isEmpty()) {
+            throw new PortMappingException(PortMappingException.Reason.GATEWAY_NOT_FOUND,
+                    "no default gateway in the routing table; name one with --gateway");
+        }
+        ProtocolProber prober = new ProtocolProber(providers);
+        Gateway[] found = new Gateway[targets.size()];
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 1; i < targets.size(); i++) {
+            int n = i;
+            Thread t = new Thread(() -> {
+                try {
+                    found[n] = prober.discover(targets.get(n), options);
+                } catch (PortMappingException e) {
+                    // reported as a gateway that speaks nothing
+                }
+            }, "openport-probe-gw" + n);
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
+        }
+        found[0] = prober.discover(targets.get(0), options);
+        try {
+            for (Thread t : threads) {
+                t.join(options.timeout().toMillis() + 1_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Gateway> out = new java.util.ArrayList<>();
+        for (int i = 0; i < found.length; i++) {
+            out.add(found[i] != null ? found[i] : new Gateway(targets.get(i).gateway(), java.util.Map.of(), null));
+        }
+        return out;
+    }
+
+    /** The gateway named in the options, or every distinct default-route gateway with a local address. */
+    static List<GatewayTarget> candidates(DiscoveryOptions options) throws PortMappingException {
+        if (options.gateway() != null) {
+            return List.of(GatewayTarget.resolve(options));
+        }
+        List<DefaultGateway.Route> routes = new java.util.ArrayList<>(DefaultGateway.routes());
+        routes.sort(java.util.Comparator.comparingLong(DefaultGateway.Route::metric));
+        java.util.LinkedHashMap<InetAddress, GatewayTarget> out = new java.util.LinkedHashMap<>();
+        for (DefaultGateway.Route r : routes) {
+            if (out.containsKey(r.gateway())) {
+                continue;
+            }
+            try {
+                InetAddress local = options.localAddress() != null ? options.localAddress()
+                        : LocalAddress.towards(r.gateway());
+                out.put(r.gateway(), new GatewayTarget(r.gateway(), local));
+            } catch (PortMappingException e) {
+                // no route from here after all (an interface going down): skip it
+            }
+        }
+        return List.copyOf(out.values());
     }
 
     /** Builds the SPI context for one protocol from the options and the resolved gateway. */
