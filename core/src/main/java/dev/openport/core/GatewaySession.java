@@ -23,6 +23,17 @@ final class GatewaySession {
     private final Set<Lease> leases = new LinkedHashSet<>(); // guarded by manager
     private boolean closed; // guarded by manager
 
+    /**
+     * While the gateway is not answering, only one lease at a time talks to it: another lease's attempt fails
+     * fast unless this long has passed since the last real attempt. With one lease thread and a 3 s protocol
+     * timeout, 10,000 mappings retrying one by one would otherwise block the thread for hours.
+     */
+    static final long OUTAGE_GATE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private static final long NONE = Long.MIN_VALUE;
+    private long downSince = NONE; // guarded by this: first unanswered attempt since the last answer
+    private long lastAttemptEnd = NONE; // guarded by this
+    private Lease lastAttemptBy; // guarded by this
+
     GatewaySession(LeaseManager manager, DiscoveryOptions options) {
         this.manager = manager;
         this.options = options;
@@ -123,6 +134,44 @@ final class GatewaySession {
         if (toClose != null) {
             toClose.close();
         }
+    }
+
+    /** Whether {@code lease} may talk to the gateway now, or should fail fast (see {@link #OUTAGE_GATE_NANOS}). */
+    synchronized boolean mayAttempt(Lease lease, long now) {
+        return downSince == NONE || lastAttemptBy == lease || lastAttemptEnd == NONE
+                || now - lastAttemptEnd >= OUTAGE_GATE_NANOS;
+    }
+
+    /**
+     * Records the end of a real attempt. When the gateway answers again after an outage, every lease still
+     * waiting out its backoff is told to re-check at once instead of after up to a minute.
+     */
+    void attemptEnded(Lease lease, long now, boolean unanswered) {
+        boolean recovered = false;
+        synchronized (this) {
+            lastAttemptEnd = now;
+            lastAttemptBy = lease;
+            if (unanswered) {
+                if (downSince == NONE) {
+                    downSince = now;
+                }
+            } else if (downSince != NONE) {
+                downSince = NONE;
+                recovered = true;
+            }
+        }
+        if (recovered) {
+            for (Lease l : snapshot()) {
+                if (l != lease && l.state() == LeaseState.RETRYING) {
+                    l.fire(LeaseEvent.RECHECK);
+                }
+            }
+        }
+    }
+
+    /** Whether the gateway is currently considered down (tests). */
+    synchronized boolean down() {
+        return downSince != NONE;
     }
 
     /** The mapper in use, or {@code null} (tests). */

@@ -108,6 +108,11 @@ final class Lease {
             cur = current;
             old = madeBy;
         }
+        if (!session.mayAttempt(this, manager.scheduler().nanoTime())) {
+            completed(null, old, new PortMappingException(PortMappingException.Reason.TIMEOUT,
+                    "gateway not answering (another mapping is checking it; trying again later)"));
+            return;
+        }
         PortMapper mapper = null;
         try {
             mapper = reprobe ? session.failover(old) : session.mapper();
@@ -115,11 +120,14 @@ final class Lease {
             // gateway ties the mapping to; another protocol: map afresh, asking for the same external port
             boolean same = cur != null && mapper.protocol() == cur.protocol() && mapper.gateway().equals(cur.gateway());
             PortMapping got = same ? mapper.renew(cur) : mapper.map(nextRequest(cur));
+            session.attemptEnded(this, manager.scheduler().nanoTime(), false);
             completed(got, mapper, null);
         } catch (PortMappingException e) {
+            session.attemptEnded(this, manager.scheduler().nanoTime(), isSilent(e));
             completed(null, mapper, e);
         } catch (RuntimeException e) {
             LOG.warn("{} mapper threw unexpectedly", mapper == null ? "?" : mapper.protocol().displayName(), e);
+            session.attemptEnded(this, manager.scheduler().nanoTime(), false);
             completed(null, mapper, new PortMappingException(PortMappingException.Reason.PROTOCOL_ERROR,
                     e.toString(), e));
         }
@@ -199,6 +207,10 @@ final class Lease {
 
     /** Signals from the gateway: report the loss, then let the table decide. */
     void gatewaySignal(LeaseEvent event, String detail) {
+        manager.scheduler().execute(() -> onGatewaySignal(event, detail));
+    }
+
+    private void onGatewaySignal(LeaseEvent event, String detail) {
         MappingChange note = null;
         synchronized (this) {
             if (event == LeaseEvent.STATE_LOST && !lost && current != null && state != LeaseState.CLOSED) {

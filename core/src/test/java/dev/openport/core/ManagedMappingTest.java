@@ -151,7 +151,7 @@ class ManagedMappingTest {
         try (ManagedMapping m = map(options().build(), Transport.TCP)) {
             gw.reboot(GatewayEvent.Kind.STATE_LOST);
             assertThat(gw.table()).isEmpty();
-            assertThat(kinds()).containsExactly(MappingChange.Kind.LOST);
+            assertThat(kinds()).as("listeners run on the lease thread, not the protocol's").isEmpty();
             sched.runDue(); // no time passes
             assertThat(gw.table()).extracting(PortMapping::externalPort).containsExactly(25565);
             assertThat(m.state()).isEqualTo(LeaseState.ACTIVE);
@@ -344,14 +344,19 @@ class ManagedMappingTest {
         try (ManagedMapping m = map(options().listenerExecutor(queued::add).build(), Transport.TCP)) {
             m.addListener(extra);
             gw.reboot(GatewayEvent.Kind.STATE_LOST);
-            assertThat(changes).isEmpty();
+            sched.runDue();
+            assertThat(changes).as("nothing until the executor runs it").isEmpty();
+            assertThat(queued).hasSize(2);
             queued.forEach(Runnable::run);
-            assertThat(kinds()).containsExactly(MappingChange.Kind.LOST);
-            assertThat(seen).hasSize(1);
+            queued.clear();
+            assertThat(kinds()).containsExactly(MappingChange.Kind.LOST, MappingChange.Kind.RESTORED);
+            assertThat(seen).hasSize(2);
             m.removeListener(extra);
+            gw.reboot(GatewayEvent.Kind.STATE_LOST);
             sched.runDue();
             queued.forEach(Runnable::run);
-            assertThat(seen).hasSize(1);
+            assertThat(seen).hasSize(2);
+            assertThat(changes).hasSize(4);
         }
     }
 
@@ -397,5 +402,33 @@ class ManagedMappingTest {
             assertThat(gw.log).contains("PCP renew() call, state fake").doesNotContain("PCP map() call");
             assertThat(kinds()).containsExactly(MappingChange.Kind.LOST, MappingChange.Kind.RESTORED);
         }
+    }
+
+    @Test
+    void duringAnOutageOnlyOneMappingAtATimeTalksToTheGatewayAndAllComeBackTogether() throws Exception {
+        gw.maxLifetime = Duration.ofSeconds(600);
+        List<ManagedMapping> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(mgr.map(20000 + i, options().build(), List.of(Transport.UDP)));
+        }
+        int base = gw.attempts.get();
+        for (MappingProtocol p : MappingProtocol.values()) {
+            gw.answer(p, false);
+        }
+        sched.advance(Duration.ofSeconds(300)); // every renewal falls due: one attempt times out, 49 fail fast
+        sched.advance(Duration.ofSeconds(20));
+        int during = gw.attempts.get() - base;
+        // one real attempt (each of which could block the lease thread for the protocol timeout) per ~second,
+        // not 50 per round of retries
+        assertThat(during).isBetween(2, 60);
+        assertThat(all).allMatch(m -> m.state() == LeaseState.RETRYING);
+        for (MappingProtocol p : MappingProtocol.values()) {
+            gw.answer(p, true);
+        }
+        sched.advance(Duration.ofMillis(1100)); // the next real attempt succeeds and wakes the others
+        assertThat(all).allMatch(m -> m.state() == LeaseState.ACTIVE);
+        assertThat(gw.table()).hasSize(50);
+        all.forEach(ManagedMapping::close);
+        assertThat(gw.table()).isEmpty();
     }
 }
