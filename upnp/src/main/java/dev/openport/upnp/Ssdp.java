@@ -12,6 +12,8 @@ final class Ssdp {
     /** The SSDP multicast group and port (UDA 1.1 §1.1.2). */
     static final String MULTICAST_HOST = "239.255.255.250";
     static final int PORT = 1900;
+    /** The link-local IPv6 SSDP group (UDA 1.1 §1.1.2). */
+    static final String MULTICAST_HOST_V6 = "ff02::c";
     /**
      * The search targets sent, most specific first. Some gateways answer only their first device to
      * {@code ssdp:all}, others only a device type, others only a service type (DESIGN §5.7).

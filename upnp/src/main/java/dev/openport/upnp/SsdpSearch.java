@@ -44,13 +44,24 @@ final class SsdpSearch {
     static Discovery.Found search(ProbeContext ctx, long deadline) throws PortMappingException {
         InetSocketAddress multicast = null;
         if (ctx.multicast()) {
-            multicast = new InetSocketAddress(multicastGroup(), Ssdp.PORT);
+            multicast = new InetSocketAddress(multicastGroup(ctx), Ssdp.PORT);
         }
         return search(ctx, deadline, multicast);
     }
 
-    private static InetAddress multicastGroup() throws PortMappingException {
+    /** 239.255.255.250, or for an IPv6 gateway the link-local group ff02::c (UDA 1.1 §1.1.2) on our interface. */
+    private static InetAddress multicastGroup(ProbeContext ctx) throws PortMappingException {
         InetAddress a = MiniHttp.parseLiteral(Ssdp.MULTICAST_HOST);
+        if (ctx.gateway() instanceof java.net.Inet6Address) {
+            try {
+                NetworkInterface nif = NetworkInterface.getByInetAddress(ctx.localAddress());
+                byte[] group = MiniHttp.parseLiteral(Ssdp.MULTICAST_HOST_V6).getAddress();
+                a = nif == null ? MiniHttp.parseLiteral(Ssdp.MULTICAST_HOST_V6)
+                        : java.net.Inet6Address.getByAddress(null, group, nif);
+            } catch (IOException e) {
+                a = MiniHttp.parseLiteral(Ssdp.MULTICAST_HOST_V6);
+            }
+        }
         if (a == null) {
             throw new PortMappingException(Reason.PROTOCOL_ERROR, "cannot build the SSDP multicast address");
         }

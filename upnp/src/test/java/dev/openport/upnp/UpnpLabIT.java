@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
@@ -126,6 +127,29 @@ class UpnpLabIT {
 
     @Test
     @Order(4)
+    void realRouterRefusalsAreTypedErrorsAndLeaveNoRules() throws Exception {
+        lab("up");
+        UpnpPortMapper m = (UpnpPortMapper) new UpnpProvider().probe(ctx());
+        // secure mode: a mapping for another LAN host is 718; never ours, so no success is faked
+        PortMappingException conflict = org.junit.jupiter.api.Assertions.assertThrows(PortMappingException.class,
+                () -> m.map(MappingRequest.of(Transport.TCP, 40400).withInternalAddress(addr("198.18.0.7"))
+                        .requireExactExternalPort()));
+        assertThat(conflict.reason()).isEqualTo(PortMappingException.Reason.CONFLICT);
+        assertThat(conflict.protocolCode()).hasValue(718);
+        // the permission rules allow 1024-65535 only: 606
+        PortMappingException denied = org.junit.jupiter.api.Assertions.assertThrows(PortMappingException.class,
+                () -> m.map(MappingRequest.of(Transport.TCP, 80)));
+        assertThat(denied.reason()).isEqualTo(PortMappingException.Reason.NOT_AUTHORIZED);
+        assertThat(denied.protocolCode()).hasValue(606);
+        assertThat(nftRules()).doesNotContain("dport");
+        // deleting what is not there succeeds
+        PortMapping p = m.map(MappingRequest.of(Transport.UDP, 40401));
+        m.unmap(p);
+        m.unmap(p);
+    }
+
+    @Test
+    @Order(5)
     void callToMappingTimeIncludingDiscovery() throws Exception {
         lab("up");
         int runs = 25;

@@ -1,0 +1,98 @@
+package dev.openport.upnp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.openport.core.MappingRequest;
+import dev.openport.core.PortMapping;
+import dev.openport.core.Transport;
+import dev.openport.core.spi.ProbeContext;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * IPv6 pinholes (WANIPv6FirewallControl:1) against miniupnpd in the gateway lab started with
+ * {@code --ipv6 --igd2} (miniupnpd 2.3.1 lists WANIPv6FirewallControl only in its IGD:2 description).
+ * Switching IPv6 rebuilds the lab's namespaces, so it cannot be done from inside this JVM; the caller does it:
+ *
+ * <pre>
+ * flock /tmp/openport-lab.lock sh -c 'bash lab/gateway-lab up --ipv6 --igd2 &amp;&amp; bash lab/gateway-lab exec \
+ *     mvn -o -q -pl upnp test -Dtest=UpnpLabIpv6IT -DOPENPORT_LAB_IPV6=1 -Dopenport.loopbackOnly=false; \
+ *     rc=$?; bash lab/gateway-lab up; exit $rc'
+ * </pre>
+ */
+@EnabledIfSystemProperty(named = "OPENPORT_LAB_IPV6", matches = "1")
+class UpnpLabIpv6IT {
+    private static final Logger LOG = LoggerFactory.getLogger(UpnpLabIpv6IT.class);
+    private static final InetAddress GW6 = MiniHttp.parseLiteral("2001:db8:1::1");
+    private static final InetAddress CLIENT6 = MiniHttp.parseLiteral("2001:db8:1::2");
+
+    @BeforeEach
+    void fresh() {
+        Discovery.forget(GW6);
+    }
+
+    @Test
+    void pinholeOpensForTheWanHostRenewsAndCloses() throws Exception {
+        ProbeContext ctx = new ProbeContext(GW6, CLIENT6, Duration.ofSeconds(3), 0,
+                URI.create("http://[2001:db8:1::1]:2869/rootDesc.xml"), false);
+        UpnpPortMapper m = (UpnpPortMapper) new UpnpProvider().probe(ctx);
+        int port = 40600;
+        PortMapping p = m.map(MappingRequest.of(Transport.TCP, port).withLifetime(Duration.ofMinutes(10)));
+        try {
+            assertThat(p.protocolState()).startsWith("upnp-pinhole;id=");
+            assertThat(p.externalAddress()).isEqualTo(CLIENT6);
+            assertThat(wanReaches(port)).as("WAN host reaches the pinhole").isTrue();
+            PortMapping r = m.renew(p);
+            assertThat(r.protocolState()).isEqualTo(p.protocolState());
+        } finally {
+            m.unmap(p);
+        }
+        assertThat(wanReaches(port)).as("deleted pinhole is closed").isFalse();
+        m.unmap(p); // miniupnpd answers 402 for an unknown ID: already gone = success
+    }
+
+    @Test
+    void unicastSsdpOverIpv6FindsTheGateway() throws Exception {
+        ProbeContext ctx = new ProbeContext(GW6, CLIENT6, Duration.ofSeconds(3), 0, null, false);
+        long t0 = System.nanoTime();
+        UpnpPortMapper m = (UpnpPortMapper) new UpnpProvider().probe(ctx);
+        LOG.info("IPv6 unicast SSDP probe took {} ms, location {}", (System.nanoTime() - t0) / 1_000_000,
+                m.location());
+        assertThat(m.location().getHost()).isEqualTo("[2001:db8:1::1]");
+    }
+
+    private static boolean wanReaches(int port) throws Exception {
+        try (ServerSocket server = new ServerSocket()) {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(CLIENT6, port));
+            server.setSoTimeout(3000);
+            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = server.accept()) {
+                    s.setSoTimeout(3000);
+                    return new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    return "";
+                }
+            });
+            Process p = new ProcessBuilder(List.of("ip", "netns", "exec", "pmlab-wan", "sh", "-c",
+                    "echo hello | nc -6 -N -w 2 2001:db8:1::2 " + port)).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            p.waitFor(10, TimeUnit.SECONDS);
+            return "hello".equals(got.get(5, TimeUnit.SECONDS));
+        }
+    }
+}
