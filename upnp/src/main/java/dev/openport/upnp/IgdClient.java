@@ -206,6 +206,11 @@ final class IgdClient {
         headers.put("SOAPAction", Soap.soapAction(service.serviceType(), action));
         long deadline = System.nanoTime() + timeout.toNanos();
         MiniHttp.Response http = MiniHttp.post(service.controlUrl(), headers, body, deadline, MAX_SOAP_BYTES);
+        if (http.status() == 404) {
+            // the router restarted with other control paths (random prefixes on some firmware): stale, rediscover
+            throw new MiniHttp.Unreachable(action + ": control URL " + service.controlUrl() + " answered 404",
+                    gateway, null);
+        }
         Soap.Response r;
         try {
             r = Soap.parse(http.status(), http.body(), action);

@@ -68,6 +68,8 @@ final class FakeIgd implements AutoCloseable {
      * control URL /ctl/Down; the working one stays at /ctl/IPConn.
      */
     volatile boolean twoConnectionDevicesFirstDown;
+    /** Where the WAN connection service is controlled; anything else answers 404. */
+    volatile String controlPath = "/ctl/IPConn";
     /** Offer WANIPv6FirewallControl:1 at /ctl/IP6FCtl. */
     volatile boolean ipv6Firewall;
     /** Pinholes by UniqueID. */
@@ -289,7 +291,7 @@ final class FakeIgd implements AutoCloseable {
                 + "</deviceType><UDN>uuid:fake-igd-0003</UDN>" + downDevice()
                 + "<serviceList><service><serviceType>" + serviceType()
                 + "</serviceType><serviceId>urn:upnp-org:serviceId:WANIPConn1</serviceId><SCPDURL>/WANIPCn.xml"
-                + "</SCPDURL><controlURL>/ctl/IPConn</controlURL><eventSubURL>/evt/IPConn</eventSubURL></service>"
+                + "</SCPDURL><controlURL>" + controlPath + "</controlURL><eventSubURL>/evt/IPConn</eventSubURL></service>"
                 + firewallService() + "</serviceList></device></deviceList></device></deviceList></device></root>";
     }
 
@@ -388,6 +390,10 @@ final class FakeIgd implements AutoCloseable {
                 case "GetExternalIPAddress" -> ok(out, action, "<NewExternalIPAddress>10.0.0.5</NewExternalIPAddress>");
                 default -> fault(out, 501, "Action Failed");
             }
+            return;
+        }
+        if (!path.equals(controlPath)) {
+            respond(out, 404, new byte[0]);
             return;
         }
         synchronized (this) {

@@ -329,6 +329,17 @@ class FakeIgdTest {
     }
 
     @Test
+    void routerRebootWithNewControlPathsAnswering404IsRediscovered() throws Exception {
+        try (UpnpPortMapper m = probe()) {
+            m.map(MappingRequest.of(Transport.UDP, 5022));
+            igd.controlPath = "/69692b70/ctl/IPConn";
+            PortMapping a = m.map(MappingRequest.of(Transport.UDP, 5023));
+            assertThat(a.externalPort()).isEqualTo(5023);
+            assertThat(m.service().controlUrl().getPath()).isEqualTo("/69692b70/ctl/IPConn");
+        }
+    }
+
+    @Test
     void staleRememberedLocationFallsBackToSsdp() throws Exception {
         probe().close();
         igd.restartOnNewHttpPort();
