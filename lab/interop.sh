@@ -47,8 +47,11 @@ SUITES=(lab natpmp natpmpc upnp pcp auto java)
 # -Dopenport.loopbackOnly=false. A class that does not exist (yet) is reported as skipped.
 # Example: "natpmp:NatPmpLabTest"  "upnp:UpnpIgd2LabTest:--igd2" (quote an entry with spaces)
 JAVA_LAB_TESTS=(
-    upnp:UpnpLabIT
     natpmp:NatPmpLabTest
+    natpmp:NatPmpUnsupportedLabTest
+    pcp:PcpLabIT
+    upnp:UpnpLabIT
+    upnp:UpnpLabIpv6IT
 )
 
 # ports per suite (each suite its own, so a leftover conntrack entry of one suite
@@ -441,6 +444,7 @@ main() {
             echo "interop: waiting for the lab lock $LAB_LOCK (another lab user holds it;" \
                 "if you wrapped this script in flock, set OPENPORT_LAB_LOCK= instead)" >&2
             flock -w 1800 8 || { echo "interop: no lab lock after 30 min" >&2; exit 1; }
+            echo "interop: got the lab lock after $((SECONDS - START)) s" >&2
         fi
     fi
     trap finish EXIT
