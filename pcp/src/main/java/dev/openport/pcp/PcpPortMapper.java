@@ -140,10 +140,47 @@ final class PcpPortMapper implements PortMapper {
         try (PcpChannel ch = PcpChannel.open(server)) {
             PcpMessage answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, 0, clientAddress, asked,
                     options(internal, false)), deadline(), what, mapMatcher(asked));
+            if (answer.resultCode() == PcpResultCode.NO_RESOURCES.code()) {
+                // miniupnpd (2.3.1, DeletePCPMap) answers a delete that matches nothing with NO_RESOURCES
+                // instead of SUCCESS (§15); a delete needs no resources, so this can only mean "already gone"
+                LOG.debug("{}: NO_RESOURCES for a delete, taken as already gone", what);
+                return;
+            }
+            if (answer.resultCode() == PcpResultCode.NOT_AUTHORIZED.code() && nonce != null
+                    && !(clientAddress instanceof Inet4Address)) {
+                throw refusedDelete(ch, request, asked, what, answer);
+            }
             if (answer.resultCode() != 0) {
                 throw error(answer, what, false);
             }
         }
+    }
+
+    /**
+     * miniupnpd 2.3.1 refuses (NOT_AUTHORIZED) to delete an IPv6 pinhole once it was renewed, whatever the nonce,
+     * yet still accepts renewals with the right nonce. Cutting the lease to the shortest the gateway grants bounds
+     * how long the pinhole stays open; the caller still learns that the delete was refused. Only for IPv6 and a
+     * nonce from the mapping's own state: miniupnpd lets a MAP with <em>any</em> nonce take over an IPv4 mapping
+     * (contrary to §11.3), so there this would hijack a mapping that really belongs to someone else.
+     */
+    private PortMappingException refusedDelete(PcpChannel ch, MappingRequest request, PcpPayload.Map asked,
+            String what, PcpMessage refusal) {
+        PortMappingException refused = error(refusal, what, false);
+        try {
+            InetAddress internal = request.internalAddressIfSet().orElse(clientAddress);
+            PcpMessage cut = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, 1, clientAddress, asked,
+                    options(internal, false)), deadline(), what + " (shortening the lease)", mapMatcher(asked));
+            if (cut.resultCode() == 0) {
+                return new PortMappingException(Reason.NOT_AUTHORIZED, what + " refused: "
+                        + PcpResultCode.describe(refusal.resultCode()) + ", although the gateway accepts this "
+                        + "mapping's nonce (miniupnpd does this for a renewed IPv6 pinhole); its lease was cut to "
+                        + cut.lifetime() + " s instead, after which it closes", MappingProtocol.PCP, gateway(),
+                        refusal.resultCode(), null);
+            }
+        } catch (PortMappingException e) {
+            LOG.debug("{}: could not shorten the lease either: {}", what, e.getMessage());
+        }
+        return refused;
     }
 
     private PortMapping send(MappingRequest request, Octets nonce, int suggestedPort, InetAddress suggestedAddress)
@@ -162,6 +199,12 @@ final class PcpPortMapper implements PortMapper {
             throw error(answer, what, request.exactExternalPort());
         }
         PcpPayload.Map granted = answer.map();
+        if (granted.externalPort() == 0 && !(clientAddress instanceof Inet4Address)) {
+            // an IPv6 pinhole opens the internal port itself; miniupnpd 2.3.1 answers a renewal that suggested
+            // no external port with port 0
+            granted = new PcpPayload.Map(granted.nonce(), granted.protocol(), granted.internalPort(),
+                    granted.internalPort(), granted.externalAddress());
+        }
         if (answer.lifetime() == 0 || granted.externalPort() == 0) {
             throw new PortMappingException(Reason.PROTOCOL_ERROR, what + ": the gateway reported success but "
                     + "granted lifetime " + answer.lifetime() + " and external port " + granted.externalPort(),
