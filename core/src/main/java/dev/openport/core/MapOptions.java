@@ -52,6 +52,9 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
         if (checkInterval.compareTo(Backoff.MIN_RENEW) < 0) {
             throw new IllegalArgumentException("check interval must be at least 500 ms, was " + checkInterval);
         }
+        // fail at build time, not at map time: the request checks lifetime and description
+        new MappingRequest(Transport.TCP, 1, internalAddress, externalPort == 0 ? 1 : externalPort,
+                exactExternalPort, lifetime, description);
     }
 
     /** The defaults. */
