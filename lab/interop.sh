@@ -194,6 +194,8 @@ expect_output() {
     local re=$1 out rc; shift
     out=$("$@" 2>&1)
     rc=$?
+    # colour codes (e.g. from a Maven build the launcher ran first) would hide a line's start
+    out=$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out")
     printf '%s\n' "$out"
     ((rc == 0)) || { echo "(exit status $rc)"; return "$rc"; }
     grep -qE -- "$re" <<<"$out" || { echo "(no line matches: $re)"; return 1; }
