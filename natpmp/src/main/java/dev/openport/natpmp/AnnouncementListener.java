@@ -28,6 +28,8 @@ final class AnnouncementListener implements AutoCloseable {
     /** The all-hosts group announcements go to (RFC 6886 §3.2.1). */
     static final InetSocketAddress ANNOUNCE_GROUP = new InetSocketAddress(ipv4(224, 0, 0, 1), 5350);
 
+    private static final int MAX_CONSECUTIVE_FAILURES = 10;
+
     private final InetAddress gateway;
     private final GatewayMonitor monitor;
     private final DatagramChannel channel;
@@ -82,14 +84,21 @@ final class AnnouncementListener implements AutoCloseable {
 
     private void run() {
         ByteBuffer buffer = ByteBuffer.allocate(NatPmpClient.RECEIVE_BUFFER);
+        int failures = 0;
         while (channel.isOpen()) {
             try {
                 buffer.clear();
                 SocketAddress from = channel.receive(buffer);
                 handle(buffer.array(), buffer.position(), from, gateway, monitor);
+                failures = 0;
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
+                // a socket that keeps failing must not spin: give up (renewals still see reboots via the epoch)
+                if (++failures >= MAX_CONSECUTIVE_FAILURES) {
+                    LOG.warn("NAT-PMP announcement listener stops after {} errors: {}", failures, e.toString());
+                    return;
+                }
                 LOG.debug("NAT-PMP announcement listener: {}", e.toString());
             }
         }

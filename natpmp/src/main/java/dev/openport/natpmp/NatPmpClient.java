@@ -111,23 +111,21 @@ final class NatPmpClient {
             int sends = 0;
             while (true) {
                 long now = System.nanoTime();
-                if (sends < MAX_SENDS && now - nextSend >= 0) {
-                    NetworkGuard.check(server);
-                    try {
-                        channel.write(ByteBuffer.wrap(payload));
-                    } catch (PortUnreachableException e) {
-                        state.unreachable(e); // an ICMP error left from the previous send
+                if (now - nextSend >= 0) {
+                    if (sends == MAX_SENDS) {
+                        // RFC 6886 §3.1: after the ninth send and its (64 s) wait, the gateway does not speak NAT-PMP
+                        throw state.timeout(sends, start);
                     }
+                    send(channel, payload, state);
                     sends++;
                     LOG.trace("NAT-PMP {} to {} (send {})", request, server, sends);
                     nextSend = now + interval;
                     interval *= 2;
                 }
-                long until = sends < MAX_SENDS && nextSend - deadline < 0 ? nextSend : deadline;
-                long waitNanos = until - System.nanoTime();
                 if (deadline - System.nanoTime() <= 0) {
                     throw state.timeout(sends, start);
                 }
+                long waitNanos = (nextSend - deadline < 0 ? nextSend : deadline) - System.nanoTime();
                 if (waitNanos > 0) {
                     selector.select(Math.max(1, (waitNanos + 999_999) / 1_000_000));
                     selector.selectedKeys().clear();
@@ -148,6 +146,21 @@ final class NatPmpClient {
             }
             throw new PortMappingException(Reason.TIMEOUT, "NAT-PMP exchange with " + hostPort() + " failed: " + e,
                     MappingProtocol.NAT_PMP, server.getAddress(), null, e);
+        }
+    }
+
+    private void send(DatagramChannel channel, byte[] payload, Exchange state) throws IOException {
+        NetworkGuard.check(server);
+        try {
+            channel.write(ByteBuffer.wrap(payload));
+        } catch (PortUnreachableException e) {
+            // the ICMP error of an earlier send surfaced here, and this datagram was not sent: note it, send again
+            state.unreachable(e);
+            try {
+                channel.write(ByteBuffer.wrap(payload));
+            } catch (PortUnreachableException again) {
+                state.unreachable(again);
+            }
         }
     }
 

@@ -90,10 +90,15 @@ class NatPmpClientTest {
     @Test
     void givesUpAfterNineSends() throws Exception {
         gw.dropFirst(Integer.MAX_VALUE);
-        NatPmpClient c = new NatPmpClient(gw.address(), Duration.ofMillis(1500), observed::add, Duration.ofMillis(2));
-        // sends at 0, 2, 6, 14, 30, 62, 126, 254, 510 ms; the tenth would be at 1022 ms
-        assertThatThrownBy(() -> c.exchange(MAP_TCP)).isInstanceOfSatisfying(PortMappingException.class,
-                e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+        NatPmpClient c = new NatPmpClient(gw.address(), Duration.ofSeconds(5), observed::add, Duration.ofMillis(2));
+        // sends at 0, 2, 6, 14, 30, 62, 126, 254, 510 ms; after the ninth send's 512 ms wait it gives up at 1022 ms,
+        // long before the 5 s deadline (RFC 6886 §3.1, scaled down from 250 ms)
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> c.exchange(MAP_TCP)).isInstanceOfSatisfying(PortMappingException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.TIMEOUT);
+            assertThat(e.getMessage()).contains("9 tries");
+        });
+        assertThat((System.nanoTime() - start) / 1_000_000).isBetween(1000L, 2500L);
         assertThat(gw.requests()).hasSize(NatPmpClient.MAX_SENDS);
     }
 
