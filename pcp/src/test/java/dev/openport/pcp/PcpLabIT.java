@@ -2,7 +2,6 @@ package dev.openport.pcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.openport.core.GatewayEvent;
 import dev.openport.core.MappingRequest;
@@ -30,12 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.slf4j.Logger;
@@ -83,22 +79,25 @@ class PcpLabIT {
         return new ProbeContext(GW, CLIENT, Duration.ofSeconds(3), 0, null, multicast);
     }
 
-    private static boolean ipv6Run() {
-        return "1".equals(System.getProperty("OPENPORT_LAB_IPV6"));
-    }
-
-    @BeforeEach
-    void onlyTheTestsOfThisRun(TestInfo test) {
-        boolean ipv6Test = test.getTags().contains("ipv6");
-        assumeTrue(ipv6Test == ipv6Run(), ipv6Test ? "IPv6 test: needs the lab in --ipv6 mode (-DOPENPORT_LAB_IPV6=1)"
-                : "IPv4 test: skipped in the IPv6 run");
-    }
-
     @AfterAll
     static void restoreLab() throws Exception {
-        if (!ipv6Run()) {
-            lab("up");   // in the IPv6 run the caller restores it: `up` would rebuild the namespace we run in
-        }
+        lab("up");
+    }
+
+    /** Switches the lab to IPv6 in place and waits until PCP answers over it. */
+    private static ProbeContext ipv6Lab() throws Exception {
+        lab("up", "--ipv6");
+        ProbeContext ctx6 = new ProbeContext(GW6, CLIENT6, Duration.ofSeconds(3), 0, null, false);
+        // the fresh IPv6 addresses are usable once duplicate address detection is done
+        await(() -> {
+            try {
+                new PcpProvider().probe(ctx6).close();
+                return true;
+            } catch (PortMappingException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(15), "PCP over IPv6 to answer");
+        return ctx6;
     }
 
     @Test
@@ -237,20 +236,9 @@ class PcpLabIT {
 
     @Test
     @Order(5)
-    @Tag("ipv6")
     void ipv6MapOpensAPinholeTheWanHostCanUse() throws Exception {
         int port = 40430;
-        ProbeContext ctx6 = new ProbeContext(GW6, CLIENT6, Duration.ofSeconds(3), 0, null, false);
-        // the fresh IPv6 addresses are usable once duplicate address detection is done
-        await(() -> {
-            try {
-                new PcpProvider().probe(ctx6).close();
-                return true;
-            } catch (PortMappingException e) {
-                return false;
-            }
-        }, Duration.ofSeconds(15), "PCP over IPv6 to answer");
-        try (PcpPortMapper m = (PcpPortMapper) new PcpProvider().probe(ctx6)) {
+        try (PcpPortMapper m = (PcpPortMapper) new PcpProvider().probe(ipv6Lab())) {
             PortMapping tcp = m.map(MappingRequest.of(Transport.TCP, port).withLifetime(Duration.ofSeconds(600)));
             try {
                 LOG.info("PCP over IPv6: {}", tcp);
@@ -261,16 +249,16 @@ class PcpLabIT {
                 m.unmap(tcp);
             }
             assertThat(wanReachesTcp6(port)).as("pinhole closed after delete").isFalse();
+        } finally {
+            lab("up");
         }
     }
 
     @Test
     @Order(6)
-    @Tag("ipv6")
     void miniupnpdRefusesToDeleteARenewedIpv6PinholeSoTheLeaseIsCutShort() throws Exception {
         int port = 40431;
-        ProbeContext ctx6 = new ProbeContext(GW6, CLIENT6, Duration.ofSeconds(3), 0, null, false);
-        try (PcpPortMapper m = (PcpPortMapper) new PcpProvider().probe(ctx6)) {
+        try (PcpPortMapper m = (PcpPortMapper) new PcpProvider().probe(ipv6Lab())) {
             PortMapping tcp = m.map(MappingRequest.of(Transport.TCP, port).withLifetime(Duration.ofSeconds(600)));
             PortMapping renewed = m.renew(tcp);
             assertThat(renewed.externalPort()).isEqualTo(port);
@@ -281,6 +269,8 @@ class PcpLabIT {
                 assertThat(e.protocolCode()).hasValue(2);
                 assertThat(e.getMessage()).contains("cut to 120 s");
             });
+        } finally {
+            lab("up");   // restarts miniupnpd: the pinhole goes with it
         }
     }
 
