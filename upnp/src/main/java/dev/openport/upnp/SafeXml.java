@@ -30,7 +30,8 @@ final class SafeXml {
     }
 
     private static DocumentBuilderFactory factory() {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+        // the JDK's own parser: no ServiceLoader scan at startup, and the hardening below is known to apply
+        DocumentBuilderFactory f = DocumentBuilderFactory.newDefaultInstance();
         f.setNamespaceAware(true);
         f.setValidating(false);
         f.setXIncludeAware(false);
