@@ -277,10 +277,10 @@ final class DefaultGateway {
             return "";
         }
         // a reader thread, so a chatty command cannot block on a full pipe while we wait for it to exit
-        byte[][] out = new byte[1][];
+        java.util.concurrent.atomic.AtomicReference<byte[]> out = new java.util.concurrent.atomic.AtomicReference<>();
         Thread reader = new Thread(() -> {
             try (var in = p.getInputStream()) {
-                out[0] = in.readNBytes(MAX_OUTPUT);
+                out.set(in.readNBytes(MAX_OUTPUT));
                 in.transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException e) {
                 // the process was killed or closed its output: keep what was read
@@ -288,27 +288,26 @@ final class DefaultGateway {
         }, "openport-route-reader");
         reader.setDaemon(true);
         reader.start();
-        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             if (!p.waitFor(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                 LOG.debug("{} did not finish in {} ms: killed", command[0], timeout.toMillis());
-                p.destroyForcibly();
-                p.getInputStream().close();
+                kill(p);
                 return "";
             }
-            reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 100));
+            reader.join(500); // the output is complete once the process has exited
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            return "";
-        } catch (IOException e) {
+            kill(p);
             return "";
         }
-        byte[] bytes;
-        synchronized (out) {
-            bytes = out[0];
-        }
+        byte[] bytes = out.get();
         return bytes == null ? "" : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Kills the command and whatever it started (which would otherwise hold the output pipe open). */
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     private static java.io.File nullDevice() {

@@ -146,6 +146,9 @@ class DefaultGatewayTest {
         long t0 = System.nanoTime();
         assertThat(DefaultGateway.run(Duration.ofMillis(300), "sh", "-c", "echo partial; sleep 30")).isEmpty();
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+        // the killed command's children are gone too, so the pipe closes and the reader thread ends
+        assertThat(Threads.await(Duration.ofSeconds(5), () -> Threads.named("openport-route-reader").isEmpty()))
+                .isTrue();
     }
 
     @Test
