@@ -231,8 +231,16 @@ class SoapTest {
     void http500WithoutUpnpErrorAndOtherStatusesAreProtocolErrors() {
         server.respond(500, "<html>oops</html>".getBytes(StandardCharsets.UTF_8));
         assertThat(fault(() -> v1().getExternalIPAddress()).reason()).isEqualTo(Reason.PROTOCOL_ERROR);
-        server.respond(404, new byte[0]);
+        server.respond(403, new byte[0]);
         assertThat(fault(() -> v1().getExternalIPAddress()).reason()).isEqualTo(Reason.PROTOCOL_ERROR);
+    }
+
+    @Test
+    void http404OnTheControlUrlMeansStaleAndTriggersRediscovery() {
+        server.respond(404, new byte[0]);
+        PortMappingException e = fault(() -> v1().getExternalIPAddress());
+        assertThat(e).isInstanceOf(MiniHttp.Unreachable.class);
+        assertThat(e.reason()).isEqualTo(Reason.GATEWAY_NOT_FOUND);
     }
 
     @Test
