@@ -34,6 +34,7 @@ public final class Main {
         configureLogging(verbosity);
         OpenPortCommand root = new OpenPortCommand(out, err, tty);
         CommandLine cl = new CommandLine(root);
+        OpenPortCommand.addSubcommands(cl, args); // before the settings below, which propagate to them
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         ExitCodes.addToHelp(cl);

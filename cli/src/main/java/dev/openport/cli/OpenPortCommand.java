@@ -1,7 +1,10 @@
 package dev.openport.cli;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,8 +13,6 @@ import picocli.CommandLine.Spec;
 
 /** The top command: global options and the list of sub-commands. */
 @Command(name = "openport", mixinStandardHelpOptions = true, versionProvider = OpenPortCommand.Version.class,
-        subcommands = {MapCommand.class, UnmapCommand.class, ListCommand.class, ExternalIpCommand.class,
-            DiscoverCommand.class, CompletionCommand.class},
         description = "Opens ports on your router so the internet can reach a service on this machine. "
                 + "Speaks PCP (RFC 6887), NAT-PMP (RFC 6886) and UPnP IGD, and uses whichever your router "
                 + "answers.",
@@ -48,6 +49,41 @@ final class OpenPortCommand implements Callable<Integer> {
         // no sub-command: teach, and say it was a usage error
         spec.commandLine().usage(spec.commandLine().getErr());
         return ExitCodes.USAGE;
+    }
+
+    /** The sub-commands, in the order --help lists them. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = new LinkedHashMap<>();
+
+    static {
+        SUBCOMMANDS.put("map", MapCommand::new);
+        SUBCOMMANDS.put("unmap", UnmapCommand::new);
+        SUBCOMMANDS.put("list", ListCommand::new);
+        SUBCOMMANDS.put("external-ip", ExternalIpCommand::new);
+        SUBCOMMANDS.put("discover", DiscoverCommand::new);
+        SUBCOMMANDS.put("completion", CompletionCommand::new);
+    }
+
+    /**
+     * Registers the sub-commands. picocli builds each one's model by reflection (Java 5 bytecode that class-data
+     * sharing cannot archive), so when the command line names one, only that one is built: it saves start-up
+     * time on every run. Help, completion and typos get all of them.
+     */
+    static void addSubcommands(CommandLine cl, String[] args) {
+        String named = null;
+        for (String a : args) {
+            if (a.equals("--")) {
+                break;
+            }
+            if (SUBCOMMANDS.containsKey(a)) {
+                named = a;
+                break;
+            }
+        }
+        if (named != null && !named.equals("completion")) {
+            cl.addSubcommand(named, SUBCOMMANDS.get(named).get());
+            return;
+        }
+        SUBCOMMANDS.forEach((name, factory) -> cl.addSubcommand(name, factory.get()));
     }
 
     static final class Version implements CommandLine.IVersionProvider {

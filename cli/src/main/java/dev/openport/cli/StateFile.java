@@ -190,6 +190,7 @@ final class StateFile {
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = lock.lock()) {
+            assert held.isValid();
             List<Entry> list = change.apply(read());
             List<Object> json = new ArrayList<>();
             list.forEach(e -> json.add(e.toJson()));
