@@ -108,8 +108,12 @@ final class Keeper {
     /** Reports what changed since the last tick and refreshes the status line. */
     private void tick() {
         MappingChange c;
+        java.util.Set<String> explained = new java.util.HashSet<>();
         while ((c = changes.poll()) != null) {
             report(c);
+            if (c.source() != null) {
+                explained.add(System.identityHashCode(c.source()) + "/" + c.transport());
+            }
         }
         Instant next = Instant.MAX;
         LeaseState worst = LeaseState.ACTIVE;
@@ -123,7 +127,7 @@ final class Keeper {
                 }
                 String k = key(h, m);
                 PortMapping before = stored.get(k);
-                if (before != null && !before.expiresAt().equals(m.expiresAt())) {
+                if (before != null && !before.expiresAt().equals(m.expiresAt()) && !explained.contains(k)) {
                     ui.line("renewed " + Render.arrow(m) + " via " + m.protocol().displayName() + ", lease "
                             + Render.lease(m));
                     ui.out.flush();

@@ -77,6 +77,30 @@ class ValuesTest {
     }
 
     @Test
+    void multicastIsOffWheneverTheGatewayIsLoopback() {
+        GlobalOptions o = new GlobalOptions();
+        o.gateway = IpLiteral.parse("127.0.0.1");
+        assertThat(o.discovery().build().multicast()).isFalse();
+        o.gateway = IpLiteral.parse("::1");
+        assertThat(o.discovery().build().multicast()).isFalse();
+        o.gateway = IpLiteral.parse("198.18.0.1");
+        assertThat(o.discovery().build().multicast()).isTrue();
+        o.noMulticast = true;
+        assertThat(o.discovery().build().multicast()).isFalse();
+        o.gateway = null;
+        o.noMulticast = false;
+        o.natpmpPort = 15351;
+        o.ssdpPort = 11900;
+        o.protocol = dev.openport.core.MappingProtocol.NAT_PMP;
+        var d = o.discovery().build();
+        assertThat(d.serverPort(dev.openport.core.MappingProtocol.NAT_PMP)).isEqualTo(15351);
+        assertThat(d.serverPort(dev.openport.core.MappingProtocol.UPNP)).isEqualTo(11900);
+        assertThat(d.serverPort(dev.openport.core.MappingProtocol.PCP)).isZero();
+        assertThat(d.protocols()).containsExactly(dev.openport.core.MappingProtocol.NAT_PMP);
+        assertThat(d.timeout()).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
     void jsonRoundTripsWhatTheCliWrites() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("s", "quote \" backslash \\ newline \n tab \t ctrl \u0001 é");
