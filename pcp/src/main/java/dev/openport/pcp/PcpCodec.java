@@ -1,5 +1,6 @@
 package dev.openport.pcp;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -91,7 +92,7 @@ final class PcpCodec {
     }
 
     private static int writeMapFields(byte[] b, int at, Octets nonce, int protocol, byte[] reserved,
-            int internalPort, int externalPort, java.net.InetAddress externalAddress) {
+            int internalPort, int externalPort, InetAddress externalAddress) {
         nonce.copyTo(b, at);
         b[at + 12] = (byte) protocol;
         System.arraycopy(reserved, 0, b, at + 13, 3);
@@ -130,7 +131,7 @@ final class PcpCodec {
         long lifetime = getInt(data, 4);
         int resultCode = 0;
         long epoch = 0;
-        java.net.InetAddress client = null;
+        InetAddress client = null;
         byte[] reserved;
         if (response) {
             resultCode = data[3] & 0xFF;
