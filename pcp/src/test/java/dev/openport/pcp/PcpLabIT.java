@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -159,6 +160,44 @@ class PcpLabIT {
                 m.unmap(exact);
             }
         }
+    }
+
+    @Test
+    @Order(7)
+    void callToMappingTime() throws Exception {
+        lab("up");
+        List<Long> probeAndMap = new ArrayList<>();
+        List<Long> mapOnly = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long t0 = System.nanoTime();
+            try (PcpPortMapper m = (PcpPortMapper) new PcpProvider().probe(ctx(false))) {
+                PortMapping p = m.map(MappingRequest.of(Transport.UDP, 41100 + i));
+                probeAndMap.add(System.nanoTime() - t0);
+                long t1 = System.nanoTime();
+                PortMapping q = m.map(MappingRequest.of(Transport.TCP, 41100 + i));
+                mapOnly.add(System.nanoTime() - t1);
+                m.unmap(p);
+                m.unmap(q);
+            }
+        }
+        List<String> report = List.of(summary("PCP probe (ANNOUNCE) + MAP", probeAndMap),
+                summary("PCP MAP only", mapOnly));
+        report.forEach(line -> LOG.info("{}", line));
+        Files.write(Path.of("target", "pcp-lab-timings.txt"), report);
+        assertThat(median(mapOnly)).isLessThan(TimeUnit.MILLISECONDS.toNanos(100));
+    }
+
+    private static long median(List<Long> ns) {
+        List<Long> s = new ArrayList<>(ns);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    private static String summary(String what, List<Long> ns) {
+        List<Long> s = new ArrayList<>(ns);
+        Collections.sort(s);
+        return String.format("%s: n=%d median %.2f ms, min %.2f ms, max %.2f ms", what, s.size(), median(s) / 1e6,
+                s.get(0) / 1e6, s.get(s.size() - 1) / 1e6);
     }
 
     @Test

@@ -196,6 +196,17 @@ class PcpPortMapperTest {
     }
 
     @Test
+    void renewalAfterTheServerLostStateReportsTheNewPortItGranted() throws Exception {
+        PcpPortMapper m = mapper();
+        PortMapping first = m.map(MappingRequest.of(Transport.TCP, 27016));
+        server.forgetAll();
+        server.occupy(27016);   // someone else took the port while the gateway was down
+        PortMapping renewed = m.renew(first);
+        assertThat(renewed.externalPort()).isNotEqualTo(first.externalPort()).isEqualTo(47016);
+        assertThat(renewed.protocolState()).isEqualTo(first.protocolState());
+    }
+
+    @Test
     void anotherProcessCanRenewAndDeleteWithTheStoredNonce() throws Exception {
         PortMapping made = mapper().map(MappingRequest.of(Transport.TCP, 8080));
         // a fresh mapper (as the CLI's `unmap` in another process) has only the PortMapping
