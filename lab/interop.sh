@@ -44,14 +44,15 @@ SUITES=(lab natpmp natpmpc upnp pcp auto java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
-# -Dopenport.loopbackOnly=false. A class that does not exist (yet) is reported as skipped.
+# -Dopenport.loopbackOnly=false (with --ipv6 in its lab options also -DOPENPORT_LAB_IPV6=1).
+# A class that does not exist (yet) is reported as skipped.
 # Example: "natpmp:NatPmpLabTest"  "upnp:UpnpIgd2LabTest:--igd2" (quote an entry with spaces)
 JAVA_LAB_TESTS=(
     natpmp:NatPmpLabTest
     natpmp:NatPmpUnsupportedLabTest
     pcp:PcpLabIT
     upnp:UpnpLabIT
-    upnp:UpnpLabIpv6IT
+    "upnp:UpnpLabIpv6IT:--ipv6 --igd2"
 )
 
 # ports per suite (each suite its own, so a leftover conntrack entry of one suite
@@ -378,23 +379,24 @@ suite_java() {
         # shellcheck disable=SC2086  # opts are words for gateway-lab up
         step "lab up ${opts:-(defaults)} for $cls" lab_up $opts || continue
         load_env # step ran lab_up in a subshell: the addresses (e.g. PMLAB_EXTERNAL_IP) may differ now
-        step "java: $module $cls (in the lab's client namespace)" java_lab_test "$module" "$cls"
+        step "java: $module $cls (in the lab's client namespace)" java_lab_test "$module" "$cls" "$opts"
     done
     step "lab back to its defaults" lab_up
     load_env
 }
 
-# java_lab_test MODULE CLASS: Maven, offline (the client namespace has no way out),
+# java_lab_test MODULE CLASS [LAB_OPTIONS]: Maven, offline (the client namespace has no way out),
 # only that class, only the default test execution (-Dtest would also make the fuzz
 # execution run it a second time)
 java_lab_test() {
-    local module=$1 cls=$2 am=() out rc marker report
+    local module=$1 cls=$2 opts=${3:-} am=() props=(-DOPENPORT_LAB=1) out rc marker report
     ((MVN_AM)) && am=(-am)
+    [[ " $opts " == *" --ipv6 "* ]] && props+=(-DOPENPORT_LAB_IPV6=1)
     marker=$(mktemp)
     out=$(cd "$ROOT" && with_lock "$MVN_LOCK" "$LAB" exec env OPENPORT_LAB=1 \
         mvn -o -B -q -pl "$module" "${am[@]}" test-compile surefire:test@default-test \
         -Dtest="$cls" -Dsurefire.failIfNoSpecifiedTests=false \
-        -DOPENPORT_LAB=1 -Dopenport.loopbackOnly=false 2>&1)
+        "${props[@]}" -Dopenport.loopbackOnly=false 2>&1)
     rc=$?
     # no colour codes; and Maven's generic advice after a failure says nothing about the test
     [[ -z $out ]] || sed -e 's/\x1b\[[0-9;]*m//g' -e '/^\[ERROR\] -> \[Help 1\]/,$d' <<<"$out"
