@@ -176,6 +176,11 @@ final class MiniHttp {
         long contentLength = -1;
         boolean chunked = false;
         while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                // core cancels losing probes by interrupting them; socket reads do not notice on their own
+                throw new PortMappingException(Reason.TIMEOUT, "interrupted while reading " + uri,
+                        MappingProtocol.UPNP, address, null, null);
+            }
             socket.setSoTimeout(remainingMillis(deadlineNanos, address, uri));
             if (len == buf.length) {
                 if (buf.length >= cap) {
