@@ -49,6 +49,8 @@ final class FakeIgd implements AutoCloseable {
     volatile boolean answerMulticast = true;
     /** Answer SSDP from a socket other than the one asked (a port other than 1900). */
     volatile boolean answerFromOtherPort;
+    /** Answer only ssdp:all, and only with the root device (upnp:rootdevice), as some gateways do. */
+    volatile boolean onlyRootDeviceToSsdpAll;
     /** LOCATION to announce instead of our own, e.g. a public address (SSRF) or [::1]. */
     volatile String locationOverride;
     /** 725 OnlyPermanentLeasesSupported on any non-zero lease (MikroTik). */
@@ -185,7 +187,12 @@ final class FakeIgd implements AutoCloseable {
                 String st = m.group(1);
                 String device = "urn:schemas-upnp-org:device:InternetGatewayDevice:" + (igd2 ? 2 : 1);
                 String answerSt;
-                if (st.equals("ssdp:all") || st.equals(device)) {
+                if (onlyRootDeviceToSsdpAll) {
+                    if (!st.equals("ssdp:all")) {
+                        continue;
+                    }
+                    answerSt = "upnp:rootdevice";
+                } else if (st.equals("ssdp:all") || st.equals(device)) {
                     answerSt = device;
                 } else if (st.equals(serviceType())) {
                     answerSt = st;

@@ -115,6 +115,14 @@ class FakeIgdTest {
     }
 
     @Test
+    void gatewayAnsweringOnlySsdpAllWithItsRootDeviceIsFound() throws Exception {
+        igd.onlyRootDeviceToSsdpAll = true;
+        try (PortMapper m = probe()) {
+            assertThat(m.map(MappingRequest.of(Transport.UDP, 5024)).externalPort()).isEqualTo(5024);
+        }
+    }
+
+    @Test
     void ssdpAnswerFromAnotherSourcePortIsAccepted() throws Exception {
         igd.answerFromOtherPort = true;
         try (PortMapper m = probe()) {
