@@ -1,0 +1,73 @@
+package dev.openport.core;
+
+import java.util.List;
+
+/**
+ * Reads a mapping back from the gateway after it was made, to catch routers that answer "OK" and then drop it
+ * (DESIGN §5 item 2). UPnP: the mapping must be in the gateway's table ({@link PortMapper#list()}), same
+ * external port, transport and internal port. NAT-PMP/PCP: the gateway must renew it, keeping its external
+ * port: a renewal answer is the protocol's only read-back.
+ *
+ * <pre>{@code
+ * PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 25565));
+ * if (MappingVerifier.verify(mapper, m) == MappingVerifier.Result.MISSING) {
+ *     System.err.println("the router accepted the mapping but does not hold it");
+ * }
+ * }</pre>
+ */
+public final class MappingVerifier {
+    private MappingVerifier() {
+    }
+
+    /** What the read-back showed. */
+    public enum Result {
+        /** The gateway holds the mapping. */
+        CONFIRMED,
+        /** The gateway no longer holds it (or renewing it moved it to another external port). */
+        MISSING,
+        /** The gateway cannot be asked (no table to list, or it refused the question). */
+        UNKNOWN
+    }
+
+    /**
+     * Reads {@code mapping} back through {@code mapper}. For NAT-PMP and PCP this renews the mapping (the lease
+     * starts again); if the renewal moved it to another external port, the moved mapping is deleted again.
+     *
+     * @throws PortMappingException when the gateway stopped answering ({@code TIMEOUT})
+     */
+    public static Result verify(PortMapper mapper, PortMapping mapping) throws PortMappingException {
+        if (mapping.protocol() == MappingProtocol.UPNP) {
+            List<PortMapping> table;
+            try {
+                table = mapper.list();
+            } catch (PortMappingException e) {
+                if (e.reason() == PortMappingException.Reason.TIMEOUT) {
+                    throw e;
+                }
+                return Result.UNKNOWN;
+            }
+            boolean held = table.stream().anyMatch(m -> m.externalPort() == mapping.externalPort()
+                    && m.transport() == mapping.transport() && m.internalPort() == mapping.internalPort());
+            return held ? Result.CONFIRMED : Result.MISSING;
+        }
+        PortMapping renewed;
+        try {
+            renewed = mapper.renew(mapping);
+        } catch (PortMappingException e) {
+            if (e.reason() == PortMappingException.Reason.TIMEOUT) {
+                throw e;
+            }
+            return Result.UNKNOWN;
+        }
+        if (renewed.externalPort() != mapping.externalPort()) {
+            // the gateway had lost it and made a new one elsewhere: not what the caller holds; don't leak it
+            try {
+                mapper.unmap(renewed);
+            } catch (PortMappingException e) {
+                // best effort
+            }
+            return Result.MISSING;
+        }
+        return Result.CONFIRMED;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.openport.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Reading a mapping back: UPnP from the table, NAT-PMP/PCP by a renewal. */
+class MappingVerifierTest {
+    final FakeGateway gw = FakeGateway.loopback();
+
+    @Test
+    void upnpMappingInTheTableIsConfirmed() throws Exception {
+        PortMapper upnp = new FakeGateway.FakeMapper(gw, MappingProtocol.UPNP);
+        PortMapping m = upnp.map(MappingRequest.of(Transport.TCP, 25565));
+        assertThat(MappingVerifier.verify(upnp, m)).isEqualTo(MappingVerifier.Result.CONFIRMED);
+    }
+
+    @Test
+    void upnpRouterThatSilentlyDroppedTheMappingIsMissing() throws Exception {
+        PortMapper upnp = new FakeGateway.FakeMapper(gw, MappingProtocol.UPNP);
+        PortMapping m = upnp.map(MappingRequest.of(Transport.TCP, 25565));
+        gw.clear(); // the router said OK, then purged its table (DESIGN §5 item 2)
+        assertThat(MappingVerifier.verify(upnp, m)).isEqualTo(MappingVerifier.Result.MISSING);
+    }
+
+    @Test
+    void upnpOtherTransportOnTheSamePortDoesNotCount() throws Exception {
+        PortMapper upnp = new FakeGateway.FakeMapper(gw, MappingProtocol.UPNP);
+        PortMapping tcp = upnp.map(MappingRequest.of(Transport.TCP, 25565));
+        upnp.map(MappingRequest.of(Transport.UDP, 25565));
+        upnp.unmap(tcp);
+        assertThat(MappingVerifier.verify(upnp, tcp)).isEqualTo(MappingVerifier.Result.MISSING);
+    }
+
+    @Test
+    void natPmpRenewalAnswerOnTheSamePortConfirms() throws Exception {
+        PortMapper pmp = new FakeGateway.FakeMapper(gw, MappingProtocol.NAT_PMP);
+        PortMapping m = pmp.map(MappingRequest.of(Transport.UDP, 27015));
+        assertThat(MappingVerifier.verify(pmp, m)).isEqualTo(MappingVerifier.Result.CONFIRMED);
+        assertThat(gw.log).contains("NAT_PMP renew() call, state fake");
+    }
+
+    @Test
+    void pcpRenewalThatLandsOnAnotherPortIsMissingAndTheStrayMappingIsDeleted() throws Exception {
+        PortMapper pcp = new FakeGateway.FakeMapper(gw, MappingProtocol.PCP);
+        PortMapping m = pcp.map(MappingRequest.of(Transport.TCP, 8080));
+        gw.clear();
+        pcp.map(MappingRequest.of(Transport.TCP, 9090).withExternalPort(8080)); // another service took 8080
+        assertThat(MappingVerifier.verify(pcp, m)).isEqualTo(MappingVerifier.Result.MISSING);
+        assertThat(gw.table()).extracting(PortMapping::internalPort).containsExactly(9090);
+    }
+
+    @Test
+    void gatewayThatStoppedAnsweringIsATimeoutNotAVerdict() throws Exception {
+        PortMapper pmp = new FakeGateway.FakeMapper(gw, MappingProtocol.NAT_PMP);
+        PortMapping m = pmp.map(MappingRequest.of(Transport.UDP, 27015));
+        gw.answer(MappingProtocol.NAT_PMP, false);
+        assertThatThrownBy(() -> MappingVerifier.verify(pmp, m)).isInstanceOfSatisfying(
+                PortMappingException.class, e -> assertThat(e.reason())
+                        .isEqualTo(PortMappingException.Reason.TIMEOUT));
+    }
+}
