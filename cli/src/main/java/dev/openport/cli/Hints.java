@@ -5,6 +5,9 @@ import dev.openport.core.PortMappingException;
 /** One line per failure that says what to do about it. */
 final class Hints {
     private static final String ROUTER_QUESTION = "enabled on your router?";
+    /** Appended by map --internal-address; replaces the generic hint. */
+    static final String OTHER_HOST = "many routers (secure mode) refuse mappings for a host other than the one"
+            + " asking: run openport on that host";
 
     private Hints() {
     }
@@ -17,6 +20,9 @@ final class Hints {
             if (q >= 0) {
                 m = m.substring(0, q + ROUTER_QUESTION.length());
             }
+        }
+        if (m.contains(OTHER_HOST)) {
+            return m;
         }
         String hint = switch (e.reason()) {
             case CONFLICT -> "the external port is taken: try another with --external-port";

@@ -95,7 +95,7 @@ final class MapCommand extends BaseCommand {
                 } catch (PortMappingException e) {
                     // all or nothing: a half-done "map 80 443" is harder to reason about than a failure
                     removeAll(mapper, made, state);
-                    throw e;
+                    throw forOtherHost(e);
                 }
                 if (m.externalAddress() == null) {
                     // some protocols do not say in the MAP answer: ask once
@@ -164,6 +164,18 @@ final class MapCommand extends BaseCommand {
         warnings.addAll(warningsFor(made));
         report(made, warnings);
         return new Keeper(ui(), state, handles, changes).runUntilStopped();
+    }
+
+    /**
+     * Routers in "secure mode" (miniupnpd's default) refuse a mapping for another LAN host with 718
+     * ConflictInMappingEntry or 606 / NOT_AUTHORIZED: say so instead of blaming the port.
+     */
+    private PortMappingException forOtherHost(PortMappingException e) {
+        if (internalAddress == null || (e.reason() != PortMappingException.Reason.CONFLICT
+                && e.reason() != PortMappingException.Reason.NOT_AUTHORIZED)) {
+            return e;
+        }
+        return new PortMappingException(e.reason(), Main.oneLine(e.getMessage()) + " — " + Hints.OTHER_HOST, e);
     }
 
     private List<String> warningsFor(List<PortMapping> made) {
