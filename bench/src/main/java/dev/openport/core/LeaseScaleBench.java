@@ -98,6 +98,8 @@ public final class LeaseScaleBench {
         Thread lease = findThread("openport-lease");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long cpu0 = threads.getThreadCpuTime(lease.getId());
+        long[] gc0 = gcTotals();
+        String load0 = loadAverage();
         long renew0 = mapper.renewals;
         mapper.recording = true;
         long w0 = System.nanoTime();
@@ -114,6 +116,8 @@ public final class LeaseScaleBench {
         mapper.recording = false;
         long wall = System.nanoTime() - w0;
         long cpu = threads.getThreadCpuTime(lease.getId()) - cpu0;
+        long[] gc1 = gcTotals();
+        String load1 = loadAverage();
         long renewed = mapper.renewals - renew0;
         Stats late = Stats.of(mapper.lateness, Math.min(mapper.samples, MAX_SAMPLES));
 
@@ -125,6 +129,10 @@ public final class LeaseScaleBench {
         System.out.printf(Locale.ROOT, "renewal lateness (asked - due), %d samples: median %s ms, p99 %s ms, "
                 + "max %s ms%n", late.count(), Stats.ms(late.median()), Stats.ms(late.p99()),
                 Stats.ms(late.max()));
+        System.out.printf(Locale.ROOT, "lateness p90 %s ms, p99.9 %s ms; GC during the run: %d collections, %d ms "
+                + "in all; load average (1 min) %s at start, %s at end on %d CPUs%n", Stats.ms(late.percentile(90)),
+                Stats.ms(late.percentile(99.9)), gc1[0] - gc0[0], gc1[1] - gc0[1], load0, load1,
+                Runtime.getRuntime().availableProcessors());
         System.out.printf(Locale.ROOT, "renewals not started by a timer (should be 0): %d%n", mapper.failures);
 
         long c0 = System.nanoTime();
@@ -134,6 +142,23 @@ public final class LeaseScaleBench {
         warm.close();
         System.out.printf(Locale.ROOT, "closed %d in %d ms; openport threads afterwards: %s%n", n + 1,
                 (System.nanoTime() - c0) / 1_000_000, awaitNoOpenportThreads());
+    }
+
+    /** Collections and milliseconds spent in GC so far, all collectors. */
+    static long[] gcTotals() {
+        long count = 0;
+        long ms = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            ms += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, ms};
+    }
+
+    /** The 1-minute load average (other processes competing for the CPUs make lateness noisy). */
+    static String loadAverage() {
+        double l = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return l < 0 ? "?" : String.format(Locale.ROOT, "%.2f", l);
     }
 
     /** Used heap after a full GC, the smallest of five tries (renewals keep allocating in between). */
