@@ -1,0 +1,216 @@
+package dev.openport.core;
+
+import dev.openport.core.spi.NetworkGuard;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * Proves that a mapping really forwards: an echo service outside the NAT, which the user controls, is asked to
+ * send a token to the external address and port; the probe listens on the internal port and reports whether
+ * the token arrived. Without such a service reachability cannot be proven from inside the NAT.
+ *
+ * <p>The echo protocol is one line over TCP to the service:
+ * {@code OPENPORT-ECHO 1 <TCP|UDP> <external-ip> <external-port> <token>\n}; the service connects (TCP) or
+ * sends a datagram (UDP) carrying {@code <token>\n} to that address and answers {@code SENT\n} or
+ * {@code FAILED <why>\n} (see docs/diagnostics.md).
+ *
+ * <pre>{@code
+ * PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 25565));
+ * ReachabilityProbe.Result r = ReachabilityProbe.prove(new InetSocketAddress("echo.example.net", 7777),
+ *         m, Duration.ofSeconds(3));
+ * System.out.println(r.arrived() ? "reachable from outside" : "not reachable: " + r.detail());
+ * }</pre>
+ */
+public final class ReachabilityProbe {
+    private static final int MAX_LINE = 256;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ReachabilityProbe() {
+    }
+
+    /**
+     * What happened.
+     *
+     * @param arrived whether the token arrived on the internal port
+     * @param detail  what the echo service said, or why nothing arrived
+     * @param took    from asking the service to the token's arrival (or giving up)
+     */
+    public record Result(boolean arrived, String detail, Duration took) {
+    }
+
+    /**
+     * Asks {@code echoService} to reach {@code mapping}'s external address and port, and listens on its internal
+     * port (on the mapping's internal address) for the token.
+     *
+     * @throws PortMappingException {@code CONFLICT} when the internal port is in use here (a service already
+     *                              listens: stop it, or check another port), {@code NETWORK_FAILURE} when the
+     *                              echo service cannot be reached
+     */
+    public static Result prove(InetSocketAddress echoService, PortMapping mapping, Duration timeout)
+            throws PortMappingException {
+        Objects.requireNonNull(echoService, "echoService");
+        Objects.requireNonNull(mapping, "mapping");
+        if (mapping.externalAddress() == null) {
+            return new Result(false, "the gateway did not say its external address", Duration.ZERO);
+        }
+        NetworkGuard.check(echoService);
+        String token = HexFormat.of().formatHex(bytes(8));
+        InetSocketAddress local = new InetSocketAddress(mapping.internalAddress(), mapping.internalPort());
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        try (Listener listener = mapping.transport() == Transport.TCP ? new TcpListener(local) : new UdpListener(
+                local)) {
+            String reply = ask(echoService, mapping, token, timeout);
+            if (!reply.equals("SENT")) {
+                return new Result(false, "the echo service answered: " + reply, since(start));
+            }
+            boolean arrived = listener.awaitToken(token, deadline);
+            return new Result(arrived, arrived ? "the echo service's packet arrived"
+                    : "the echo service sent a packet to " + mapping.external() + " but it did not arrive",
+                    since(start));
+        } catch (java.net.BindException e) {
+            throw new PortMappingException(PortMappingException.Reason.CONFLICT, "cannot listen on " + local
+                    + " to receive the echo (" + e.getMessage() + "): is a service already using it?", e);
+        } catch (IOException e) {
+            if (e instanceof PortMappingException pme) {
+                throw pme;
+            }
+            throw new PortMappingException(PortMappingException.Reason.NETWORK_FAILURE,
+                    "echo service " + echoService + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String ask(InetSocketAddress service, PortMapping m, String token, Duration timeout)
+            throws IOException {
+        int ms = (int) Math.max(1, timeout.toMillis());
+        try (Socket s = new Socket()) {
+            s.connect(service, ms);
+            s.setSoTimeout(ms);
+            OutputStream out = s.getOutputStream();
+            out.write(("OPENPORT-ECHO 1 " + m.transport().name() + " " + m.externalAddress().getHostAddress() + " "
+                    + m.externalPort() + " " + token + "\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            try {
+                return readLine(s.getInputStream());
+            } catch (SocketTimeoutException e) {
+                return "nothing within " + ms + " ms";
+            }
+        }
+    }
+
+    /** One line, at most {@link #MAX_LINE} bytes, printable ASCII only (the service is not trusted either). */
+    static String readLine(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < MAX_LINE; i++) {
+            int c = in.read();
+            if (c < 0 || c == '\n') {
+                break;
+            }
+            if (c >= 0x20 && c < 0x7f) {
+                sb.append((char) c);
+            }
+        }
+        return sb.toString().trim();
+    }
+
+    private interface Listener extends AutoCloseable {
+        boolean awaitToken(String token, long deadlineNanos) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private static final class TcpListener implements Listener {
+        private final ServerSocket server;
+
+        TcpListener(InetSocketAddress local) throws IOException {
+            server = new ServerSocket();
+            server.bind(local);
+        }
+
+        @Override
+        public boolean awaitToken(String token, long deadline) throws IOException {
+            while (true) {
+                int left = millisLeft(deadline);
+                if (left <= 0) {
+                    return false;
+                }
+                server.setSoTimeout(left);
+                try (Socket c = server.accept()) {
+                    c.setSoTimeout(Math.max(1, millisLeft(deadline)));
+                    if (readLine(c.getInputStream()).equals(token)) {
+                        return true;
+                    }
+                } catch (SocketTimeoutException e) {
+                    return false;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    private static final class UdpListener implements Listener {
+        private final DatagramSocket socket;
+
+        UdpListener(InetSocketAddress local) throws IOException {
+            socket = new DatagramSocket(local);
+        }
+
+        @Override
+        public boolean awaitToken(String token, long deadline) throws IOException {
+            byte[] buf = new byte[MAX_LINE];
+            while (true) {
+                int left = millisLeft(deadline);
+                if (left <= 0) {
+                    return false;
+                }
+                socket.setSoTimeout(left);
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(p);
+                } catch (SocketTimeoutException e) {
+                    return false;
+                }
+                String got = new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII).trim();
+                if (got.equals(token)) {
+                    return true;
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            socket.close();
+        }
+    }
+
+    private static int millisLeft(long deadline) {
+        return (int) Math.min(Integer.MAX_VALUE, (deadline - System.nanoTime()) / 1_000_000);
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.openport.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The echo proof on loopback: a "mapping" whose external side is the internal port itself arrives; one whose
+ * external port leads nowhere does not.
+ */
+class ReachabilityProbeTest {
+    static final InetAddress LO = InetAddress.getLoopbackAddress();
+    EchoService echo;
+
+    @BeforeEach
+    void start() throws Exception {
+        echo = EchoService.onLoopback();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        echo.close();
+    }
+
+    static int freeTcpPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, LO)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static int freeUdpPort() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(LO, 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    static PortMapping mapping(Transport t, int internal, int external) {
+        return new PortMapping(MappingRequest.of(t, internal), LO, LO, external, Duration.ofHours(1),
+                Instant.now().plusSeconds(3600), MappingProtocol.NAT_PMP, LO, "");
+    }
+
+    @Test
+    void tcpTokenArrives() throws Exception {
+        int port = freeTcpPort();
+        ReachabilityProbe.Result r = ReachabilityProbe.prove(echo.address(), mapping(Transport.TCP, port, port),
+                Duration.ofSeconds(2));
+        assertThat(r.arrived()).as(r.detail()).isTrue();
+        assertThat(echo.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void udpTokenArrives() throws Exception {
+        int port = freeUdpPort();
+        ReachabilityProbe.Result r = ReachabilityProbe.prove(echo.address(), mapping(Transport.UDP, port, port),
+                Duration.ofSeconds(2));
+        assertThat(r.arrived()).as(r.detail()).isTrue();
+    }
+
+    @Test
+    void tcpToAPortThatForwardsNowhereDoesNotArriveAndSaysWhy() throws Exception {
+        ReachabilityProbe.Result r = ReachabilityProbe.prove(echo.address(),
+                mapping(Transport.TCP, freeTcpPort(), freeTcpPort()), Duration.ofSeconds(2));
+        assertThat(r.arrived()).isFalse();
+        assertThat(r.detail()).startsWith("the echo service answered: FAILED");
+    }
+
+    @Test
+    void udpToAPortThatForwardsNowhereTimesOutWithoutArrival() throws Exception {
+        int internal = freeUdpPort();
+        int elsewhere = freeUdpPort();
+        ReachabilityProbe.Result r = ReachabilityProbe.prove(echo.address(),
+                mapping(Transport.UDP, internal, elsewhere == internal ? elsewhere + 1 : elsewhere),
+                Duration.ofMillis(600));
+        assertThat(r.arrived()).isFalse();
+        assertThat(r.detail()).contains("did not arrive");
+    }
+
+    @Test
+    void internalPortAlreadyInUseIsAConflict() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, LO)) {
+            int port = busy.getLocalPort();
+            assertThatThrownBy(() -> ReachabilityProbe.prove(echo.address(), mapping(Transport.TCP, port, port),
+                    Duration.ofSeconds(1))).isInstanceOfSatisfying(PortMappingException.class,
+                            e -> assertThat(e.reason()).isEqualTo(PortMappingException.Reason.CONFLICT));
+        }
+    }
+
+    @Test
+    void echoServiceDownIsANetworkFailure() throws Exception {
+        InetSocketAddress gone = echo.address();
+        echo.close();
+        int port = freeTcpPort();
+        assertThatThrownBy(() -> ReachabilityProbe.prove(gone, mapping(Transport.TCP, port, port),
+                Duration.ofSeconds(1))).isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PortMappingException.Reason.NETWORK_FAILURE));
+    }
+}
