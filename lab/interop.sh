@@ -40,7 +40,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/gateway-lab
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc upnp pcp auto java)
+SUITES=(lab natpmp natpmpc upnp pcp auto managed java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
@@ -361,6 +361,46 @@ auto_steps() { # ROUTER_PROTOCOLS LABEL PORT
     step "openport unmap $t/tcp" openport unmap "$t/tcp"
     step "no DNAT rule left for $t/tcp" no_dnat tcp "$t"
     if [[ -n $(dnat_rule tcp "$t") ]]; then lab restart >/dev/null 2>&1; fi
+}
+
+# OpenPort.map (issue #5) through examples/GameServer.java: mapped and reachable from the WAN host,
+# back within 2 s of a router restart, and nothing left on the router once it stops; per protocol,
+# with TCP+UDP in one call and a SIGTERM (the shutdown hook), and a failover PCP -> UPnP.
+suite_managed() {
+    GAME_LOG=$(mktemp)
+    if [[ ! -f $ROOT/cli/target/openport.jar ]]; then
+        skip "managed: OpenPort.map game server" "cli/target/openport.jar not built (mvn package)"
+        return 0
+    fi
+    step "game server on a full router (PCP): restart restored within 2 s, closed cleanly" \
+        game_server PORT=41051
+    game_notes
+    step "game server on a NAT-PMP-only router: restart restored within 2 s" \
+        game_server PORT=41052 UP_OPTS="--protocols natpmp"
+    game_notes
+    step "game server on a UPnP-only router (1 s check): restart restored within 2 s" \
+        game_server PORT=41053 UP_OPTS="--protocols upnp"
+    game_notes
+    step "game server TCP+UDP in one call, stopped by SIGTERM: the shutdown hook empties the router" \
+        game_server PORT=41054 UDP_TOO=1 STOP=term
+    game_notes
+    step "game server fails over when PCP/NAT-PMP go silent after a restart (UPnP only): back within 15 s" \
+        game_server PORT=41055 RUN=30 RESTART_OPTS="--protocols upnp --unsupported drop" WITHIN=15000
+    game_notes
+    rm -f "$GAME_LOG"
+    step "lab back to its defaults" lab_up
+    load_env
+}
+
+game_notes() { # the measured lines of the last game-server run
+    local line
+    while IFS= read -r line; do note "  $line"; done < <(grep -E "^ok   (mapped|reachable again)" "$GAME_LOG")
+}
+
+game_server() { # VAR=VALUE...: examples/lab-game-server.sh with these settings (we hold the lab lock)
+    env OPENPORT_LAB_LOCKED=1 RUN=12 CHECK=1 "$@" bash "$ROOT/examples/lab-game-server.sh" | tee "$GAME_LOG"
+    local rc=${PIPESTATUS[0]}
+    return "$rc"
 }
 
 # Java lab tests (JUnit), run inside the client namespace; see JAVA_LAB_TESTS.
