@@ -38,10 +38,20 @@ public final class LeaseScaleBench {
     private LeaseScaleBench() {
     }
 
+    /** What a run found (the smoke test checks it; the figures are printed). */
+    record Result(int mappings, int maxOpenportThreads, long renewals, long untimedRenewals, Stats lateness,
+            double retainedBytesPerMapping, List<String> threadsAfterClose) {
+    }
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         int leaseSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         int measureSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 40;
+        run(n, leaseSeconds, measureSeconds, System.out);
+    }
+
+    /** Maps {@code n} ports with {@code leaseSeconds} leases, measures for {@code measureSeconds}, closes all. */
+    static Result run(int n, int leaseSeconds, int measureSeconds, java.io.PrintStream out) throws Exception {
         if (n < 1 || n > 60_000) {
             throw new IllegalArgumentException("mappings must be 1-60000 (one port each)");
         }
@@ -67,7 +77,7 @@ public final class LeaseScaleBench {
         MapOptions options = MapOptions.builder().lifetime(Duration.ofSeconds(leaseSeconds)).discovery(discovery)
                 .cleanupOnExit(false).build();
 
-        System.out.printf(Locale.ROOT, "lease manager scale: %d mappings, %d s leases (renewed at ~half), "
+        out.printf(Locale.ROOT, "lease manager scale: %d mappings, %d s leases (renewed at ~half), "
                 + "%d s measured; JDK %s, %d CPUs, max heap %d MiB%n", n, leaseSeconds, measureSeconds,
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
@@ -86,12 +96,12 @@ public final class LeaseScaleBench {
         long mapNanos = System.nanoTime() - t0;
         long heapAfter = retainedHeap();
         Map<String, long[]> histAfter = histogram();
-        System.out.printf(Locale.ROOT, "mapped %d in %d ms (%.1f us each, caller's thread, in-memory gateway)%n",
+        out.printf(Locale.ROOT, "mapped %d in %d ms (%.1f us each, caller's thread, in-memory gateway)%n",
                 n, mapNanos / 1_000_000, mapNanos / 1e3 / n);
-        System.out.printf(Locale.ROOT, "retained heap: %.0f B per mapping (MemoryMXBean, min of 5 full GCs: "
+        out.printf(Locale.ROOT, "retained heap: %.0f B per mapping (MemoryMXBean, min of 5 full GCs: "
                 + "%d -> %d KiB; includes the caller's 4-byte handle slot)%n",
                 (heapAfter - heapBefore) / (double) n, heapBefore >> 10, heapAfter >> 10);
-        printHistogramDiff(histBefore, histAfter, n);
+        printHistogramDiff(histBefore, histAfter, n, out);
 
         // let the initial burst's renewals spread over a full cycle before measuring
         Thread.sleep(TimeUnit.SECONDS.toMillis(leaseSeconds));
@@ -121,27 +131,30 @@ public final class LeaseScaleBench {
         long renewed = mapper.renewals - renew0;
         Stats late = Stats.of(mapper.lateness, Math.min(mapper.samples, MAX_SAMPLES));
 
-        System.out.printf(Locale.ROOT, "threads: %d openport thread(s) at most during the run %s; %d JVM threads "
+        out.printf(Locale.ROOT, "threads: %d openport thread(s) at most during the run %s; %d JVM threads "
                 + "in all%n", openportThreads, names, Thread.getAllStackTraces().size());
-        System.out.printf(Locale.ROOT, "renewals: %d in %.1f s (%.0f/s); lease-thread CPU %.0f ms = %.1f us per "
+        out.printf(Locale.ROOT, "renewals: %d in %.1f s (%.0f/s); lease-thread CPU %.0f ms = %.1f us per "
                 + "renewal (%.1f %% of one core)%n", renewed, wall / 1e9, renewed / (wall / 1e9), cpu / 1e6,
                 renewed == 0 ? 0 : cpu / 1e3 / renewed, 100.0 * cpu / wall);
-        System.out.printf(Locale.ROOT, "renewal lateness (asked - due), %d samples: median %s ms, p99 %s ms, "
+        out.printf(Locale.ROOT, "renewal lateness (asked - due), %d samples: median %s ms, p99 %s ms, "
                 + "max %s ms%n", late.count(), Stats.ms(late.median()), Stats.ms(late.p99()),
                 Stats.ms(late.max()));
-        System.out.printf(Locale.ROOT, "lateness p90 %s ms, p99.9 %s ms; GC during the run: %d collections, %d ms "
+        out.printf(Locale.ROOT, "lateness p90 %s ms, p99.9 %s ms; GC during the run: %d collections, %d ms "
                 + "in all; load average (1 min) %s at start, %s at end on %d CPUs%n", Stats.ms(late.percentile(90)),
                 Stats.ms(late.percentile(99.9)), gc1[0] - gc0[0], gc1[1] - gc0[1], load0, load1,
                 Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "renewals not started by a timer (should be 0): %d%n", mapper.failures);
+        out.printf(Locale.ROOT, "renewals not started by a timer (should be 0): %d%n", mapper.failures);
 
         long c0 = System.nanoTime();
         for (ManagedMapping h : handles) {
             h.close();
         }
         warm.close();
-        System.out.printf(Locale.ROOT, "closed %d in %d ms; openport threads afterwards: %s%n", n + 1,
-                (System.nanoTime() - c0) / 1_000_000, awaitNoOpenportThreads());
+        List<String> after = awaitNoOpenportThreads();
+        out.printf(Locale.ROOT, "closed %d in %d ms; openport threads afterwards: %s%n", n + 1,
+                (System.nanoTime() - c0) / 1_000_000, after);
+        return new Result(n, openportThreads, renewed, mapper.failures, late,
+                (heapAfter - heapBefore) / (double) n, after);
     }
 
     /** Collections and milliseconds spent in GC so far, all collectors. */
@@ -187,12 +200,13 @@ public final class LeaseScaleBench {
                 }
             }
         } catch (Exception e) {
-            System.out.println("(no class histogram: " + e + ")");
+            System.err.println("(no class histogram: " + e + ")");
         }
         return out;
     }
 
-    static void printHistogramDiff(Map<String, long[]> before, Map<String, long[]> after, int n) {
+    static void printHistogramDiff(Map<String, long[]> before, Map<String, long[]> after, int n,
+            java.io.PrintStream out) {
         if (before.isEmpty() || after.isEmpty()) {
             return;
         }
@@ -209,7 +223,7 @@ public final class LeaseScaleBench {
             grew.add(Map.entry(e.getKey(), d));
         }
         grew.sort((x, y) -> Long.compare(y.getValue()[1], x.getValue()[1]));
-        System.out.printf(Locale.ROOT, "class histogram diff: %.0f B per mapping in all, %.0f B of it the "
+        out.printf(Locale.ROOT, "class histogram diff: %.0f B per mapping in all, %.0f B of it the "
                 + "benchmark's own timer wrapper, so %.0f B the library's; largest:%n", total / (double) n,
                 ours / (double) n, (total - ours) / (double) n);
         for (int i = 0; i < Math.min(14, grew.size()); i++) {
@@ -217,7 +231,7 @@ public final class LeaseScaleBench {
             if (d[1] <= 0) {
                 break;
             }
-            System.out.printf(Locale.ROOT, "  %6.0f B  %5.2f objects  %s%n", d[1] / (double) n, d[0] / (double) n,
+            out.printf(Locale.ROOT, "  %6.0f B  %5.2f objects  %s%n", d[1] / (double) n, d[0] / (double) n,
                     grew.get(i).getKey());
         }
     }
