@@ -43,7 +43,13 @@ helper=/run/pmlab-gateway-lab/pmlab_helper.py
 "$lab" pcp tcp 9 --lifetime 0 >/dev/null 2>&1 || true   # writes the helper if the lab has not yet
 [[ -f $helper ]] || { echo "$0: lab PCP helper $helper missing" >&2; exit 1; }
 
-state=${BENCH_STATE_DIR:-$(mktemp -d)}/bench-state.json
+if [[ -n ${BENCH_STATE_DIR:-} ]]; then
+    state=$BENCH_STATE_DIR/bench-state.json
+else
+    tmpdir=$(mktemp -d)
+    trap 'rm -rf "$tmpdir"' EXIT
+    state=$tmpdir/bench-state.json
+fi
 export OPENPORT_NO_BUILD=1
 ours=("$root/openport")
 declare -A T   # T[name] = space-separated microsecond samples
