@@ -381,6 +381,60 @@ class PcpPortMapperTest {
     private final AtomicReference<InetSocketAddress> lastClient = new AtomicReference<>();
 
     @Test
+    void answerFromAnotherAddressIsIgnored() throws Exception {
+        // 127.0.0.2 is another host on Linux's loopback /8: the right nonce from the wrong address is not trusted
+        DatagramChannel spoofer = DatagramChannel.open();
+        spoofer.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+        closeLater.add(spoofer);
+        server.sourceListener = lastClient::set;
+        server.responder = (req, raw, s) -> {
+            byte[] spoof = s.reply(req, 0, 7200, new PcpPayload.Map(req.map().nonce(), req.map().protocol(),
+                    req.map().internalPort(), 1111, s.externalAddress));
+            try {
+                spoofer.send(ByteBuffer.wrap(spoof), lastClient.get());
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return List.of();
+        };
+        assertThatThrownBy(() -> mapper(Duration.ofMillis(600)).map(MappingRequest.of(Transport.UDP, 6002)))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+        assertThat(server.datagramsReceived()).as("retransmitted, the spoofed answers did not count").isGreaterThan(1);
+    }
+
+    @Test
+    void answersWithTheWrongOpcodeAreIgnoredAndTheRightOneStillWins() throws Exception {
+        server.responder = (req, raw, s) -> {
+            // well-formed success answers from the server's own address, but to ANNOUNCE, and to PEER with our very
+            // nonce, protocol and internal port: only the opcode tells them apart from the real answer
+            PcpPayload.Map m = req.map();
+            List<byte[]> out = new ArrayList<>();
+            out.add(PcpCodec.encode(PcpMessage.response(2, PcpMessage.OPCODE_ANNOUNCE, 0, 0, s.epoch.get(), null,
+                    List.of())));
+            out.add(PcpCodec.encode(PcpMessage.response(2, PcpMessage.OPCODE_PEER, 0, 7200, s.epoch.get(),
+                    new PcpPayload.Peer(m.nonce(), m.protocol(), Octets.zeros(5), m.internalPort(), 1111,
+                            s.externalAddress, 443, s.externalAddress), List.of())));
+            out.add(s.mapAnswer(req));
+            return out;
+        };
+        PortMapping m = mapper().map(MappingRequest.of(Transport.UDP, 6003));
+        assertThat(m.externalPort()).isEqualTo(6003);
+        assertThat(server.datagramsReceived()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyWrongOpcodeAnswersTimeOutSayingWhy() throws Exception {
+        server.responder = (req, raw, s) -> List.of(PcpCodec.encode(PcpMessage.response(2,
+                PcpMessage.OPCODE_ANNOUNCE, 0, 0, s.epoch.get(), null, List.of())));
+        assertThatThrownBy(() -> mapper(Duration.ofMillis(400)).map(MappingRequest.of(Transport.UDP, 6004)))
+                .isInstanceOfSatisfying(PortMappingException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.TIMEOUT);
+                    assertThat(e.getMessage()).contains("opcode");
+                });
+    }
+
+    @Test
     void lostFirstDatagramsAreRetransmittedFastWithTheSameBytes() throws Exception {
         server.dropNext.set(2);
         long start = System.nanoTime();
