@@ -105,8 +105,14 @@ final class PcpPortMapper implements PortMapper {
             try {
                 PcpPayload.Map delete = new PcpPayload.Map(nonce, 17, port, 0, PcpAddresses.unspecifiedLike(
                         clientAddress));
+                PcpChannel.Matcher deleteMatcher = mapMatcher(delete);
+                // same socket, nonce and port as the map: a late duplicate of its answer would match too, but a
+                // delete is answered with lifetime 0 (§15; miniupnpd echoes the request's 0), so a success with a
+                // lifetime is the answer to the map
                 exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, 0, clientAddress, delete, List.of()),
-                        deadline, "PCP MAP delete (external address)", mapMatcher(delete));
+                        deadline, "PCP MAP delete (external address)", m -> m.resultCode() == 0 && m.lifetime() > 0
+                                ? "late answer to the map (lifetime " + m.lifetime() + ")"
+                                : deleteMatcher.mismatch(m));
             } catch (PortMappingException e) {
                 LOG.debug("could not delete the external-address probe mapping (it expires in {} s): {}",
                         EXTERNAL_ADDRESS_PROBE_LIFETIME, e.getMessage());

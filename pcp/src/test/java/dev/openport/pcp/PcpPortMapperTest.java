@@ -381,6 +381,24 @@ class PcpPortMapperTest {
     private final AtomicReference<InetSocketAddress> lastClient = new AtomicReference<>();
 
     @Test
+    void lateDuplicateOfTheProbeAnswerIsNotTakenForTheAnswerToItsDelete() throws Exception {
+        // externalAddress() maps and deletes on one socket with one nonce: a late duplicate of the map's answer
+        // (same nonce, opcode and port) arriving while the first delete is lost must not pass for the delete's
+        AtomicReference<byte[]> probeAnswer = new AtomicReference<>();
+        AtomicInteger deletes = new AtomicInteger();
+        server.responder = (req, raw, s) -> {
+            if (req.lifetime() > 0) {
+                probeAnswer.set(s.mapAnswer(req));
+                return List.of(probeAnswer.get());
+            }
+            return deletes.incrementAndGet() == 1 ? List.of(probeAnswer.get()) : List.of(s.mapAnswer(req));
+        };
+        mapper().externalAddress();
+        assertThat(deletes.get()).as("the delete was sent again until really answered").isEqualTo(2);
+        assertThat(server.hasMapping(17, mapRequests().get(0).map().internalPort())).isFalse();
+    }
+
+    @Test
     void answerFromAnotherAddressIsIgnored() throws Exception {
         // 127.0.0.2 is another host on Linux's loopback /8: the right nonce from the wrong address is not trusted
         DatagramChannel spoofer = DatagramChannel.open();
