@@ -20,8 +20,8 @@
 DIAG_DNS_PORT=5353      # UDP, on the WAN host
 DIAG_ECHO_PORT=7777     # TCP, on the WAN host
 PORT_DIAG=41051         # check 41051/tcp --echo, 41052/udp
-DIAG_PIDS=()
-DIAG_LOG=
+DIAG_LOG=               # the fixtures' logs and pids; set by suite_diagnostics (step runs each
+                        # command in a subshell, so nothing a step sets survives it: use files)
 
 # diag_classpath: core's classes and test classes, dnsjava and slf4j-api from ~/.m2
 diag_classpath() {
@@ -47,36 +47,37 @@ diag_build() {
 diag_start() {
     local cp
     cp=$(diag_classpath)
-    DIAG_LOG=$(mktemp -d /tmp/openport-diag.XXXXXX)
     # "$LAB" itself, not the lab function: a backgrounded simple command is exec'd, so $! is the
     # process that becomes java (gateway-lab and ip netns exec exec it); fd 8 (interop's lab
     # lock) is not inherited
     "$LAB" wan java -cp "$cp" dev.openport.core.MyIpDnsResponder "$PMLAB_WAN_HOST_IP" "$DIAG_DNS_PORT" \
         >"$DIAG_LOG/dns.log" 2>&1 </dev/null 8>&- &
-    DIAG_PIDS+=("$!")
+    echo "$!" >>"$DIAG_LOG/wrapper.pids"
     "$LAB" wan java -cp "$cp" dev.openport.core.EchoService "$PMLAB_WAN_HOST_IP" "$DIAG_ECHO_PORT" \
         >"$DIAG_LOG/echo.log" 2>&1 </dev/null 8>&- &
-    DIAG_PIDS+=("$!")
+    echo "$!" >>"$DIAG_LOG/wrapper.pids"
     wait_for 20 grep -q "myip DNS responder on" "$DIAG_LOG/dns.log" \
         && wait_for 20 grep -q "echo service on" "$DIAG_LOG/echo.log" \
         || { cat "$DIAG_LOG"/*.log; return 1; }
     cat "$DIAG_LOG"/*.log
 }
 
-# diag_stop: the fixtures this suite started, by PID
+# diag_stop: the fixtures this suite started, by the pids they printed (and their wrappers)
 diag_stop() {
-    local pid
-    for pid in "${DIAG_PIDS[@]}"; do
+    local pid java_pids=() wrappers=() left=()
+    [[ -n $DIAG_LOG && -d $DIAG_LOG ]] || return 0
+    # each fixture prints its own pid ("... pid N"): the java process itself, whatever forked on the way
+    mapfile -t java_pids < <(sed -n 's/.* pid \([0-9][0-9]*\)$/\1/p' "$DIAG_LOG"/*.log 2>/dev/null)
+    [[ ! -f $DIAG_LOG/wrapper.pids ]] || mapfile -t wrappers <"$DIAG_LOG/wrapper.pids"
+    for pid in "${java_pids[@]}" "${wrappers[@]}"; do
         kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-        # the PID must have been the fixture itself: nothing of it may be left
-        if ps -o args= -p "$pid" 2>/dev/null | grep -q .; then
-            echo "fixture $pid still running"; return 1
-        fi
     done
-    DIAG_PIDS=()
-    [[ -z $DIAG_LOG ]] || rm -rf "$DIAG_LOG"
-    true
+    for pid in "${java_pids[@]}"; do
+        wait_for 5 sh -c '! kill -0 "$1" 2>/dev/null' sh "$pid" || left+=("$pid")
+    done
+    ((${#left[@]} == 0)) || { echo "fixtures still running: ${left[*]}"; return 1; }
+    echo "stopped ${java_pids[*]}"
+    rm -rf "$DIAG_LOG"
 }
 
 # expect_check RC ERE ARGS...: `openport check ARGS...` exits RC and prints a line matching ERE
@@ -103,6 +104,7 @@ diag_all_answered() {
 
 suite_diagnostics() {
     local resolver=$PMLAB_WAN_HOST_IP:$DIAG_DNS_PORT echo=$PMLAB_WAN_HOST_IP:$DIAG_ECHO_PORT
+    DIAG_LOG=$(mktemp -d /tmp/openport-diag.XXXXXX) || return
     step "build the diagnostics fixtures (core test classes)" diag_build || return
     step "start the what-is-my-IP DNS responder and the echo service on the WAN host" diag_start \
         || { diag_stop; return; }

@@ -92,7 +92,7 @@ final class EchoService implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         EchoService e = new EchoService(new InetSocketAddress(InetAddress.getByName(args[0]),
                 Integer.parseInt(args[1])));
-        System.out.println("echo service on " + e.address());
+        System.out.println("echo service on " + e.address() + " pid " + ProcessHandle.current().pid());
         System.out.flush();
         e.thread.join();
     }

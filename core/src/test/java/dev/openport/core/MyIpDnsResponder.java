@@ -140,7 +140,9 @@ final class MyIpDnsResponder implements AutoCloseable {
         InetAddress bind = InetAddress.getByName(args.length > 0 ? args[0] : "0.0.0.0");
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 53;
         MyIpDnsResponder r = new MyIpDnsResponder(new InetSocketAddress(bind, port));
-        System.out.println("myip DNS responder on " + bind.getHostAddress() + ":" + r.port());
+        // the pid: the lab stops exactly this process (wrappers in between may fork)
+        System.out.println("myip DNS responder on " + bind.getHostAddress() + ":" + r.port() + " pid "
+                + ProcessHandle.current().pid());
         System.out.flush();
         r.thread.join();
     }
