@@ -124,6 +124,10 @@ final class SsdpSearch {
                     continue;
                 }
                 InetAddress from = p.getAddress();
+                if (!fromTheGateway(from, ctx.gateway())) {
+                    LOG.debug("SSDP answer from {} ignored: not the gateway {}", from, ctx.gateway());
+                    continue;
+                }
                 if (!a.looksLikeGateway() && !from.equals(ctx.gateway())) {
                     continue; // media servers and printers answer ssdp:all too
                 }
@@ -168,6 +172,20 @@ final class SsdpSearch {
         }
         throw new PortMappingException(Reason.TIMEOUT, "no UPnP gateway answered SSDP within "
                 + ctx.timeout().toMillis() + " ms", MappingProtocol.UPNP, ctx.gateway(), null, null);
+    }
+
+    /**
+     * Whether an answer may come from the gateway we asked (DESIGN §6: answers only from the gateway). Over IPv4
+     * that is its address exactly: an IGD elsewhere on the LAN (a second router, a mesh node, a hostile host)
+     * is not the NAT our traffic leaves through, so a mapping there would not make us reachable, and it
+     * would be reported under the wrong gateway. An IPv6 router answers from its link-local or any of its
+     * global addresses alike, so for IPv6 the LAN check on LOCATION is what protects us.
+     */
+    static boolean fromTheGateway(InetAddress from, InetAddress gateway) {
+        if (from.equals(gateway)) {
+            return true;
+        }
+        return from instanceof java.net.Inet6Address && !(gateway instanceof java.net.Inet4Address);
     }
 
     private static void sendAll(DatagramSocket socket, List<InetSocketAddress> targets) throws IOException {

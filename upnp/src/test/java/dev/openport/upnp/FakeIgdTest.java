@@ -149,6 +149,20 @@ class FakeIgdTest {
     }
 
     @Test
+    void ssdpAnswerFromAnotherHostThanTheGatewayIsIgnored() throws Exception {
+        // the gateway is 127.0.0.2 and stays silent; an IGD at 127.0.0.1 answers the "multicast" search. It is
+        // not the NAT we leave through: mapping there would not make us reachable (and was once reported
+        // under the wrong gateway), so it must not be used
+        InetAddress gateway = InetAddress.getByAddress(new byte[] {127, 0, 0, 2});
+        ProbeContext c = new ProbeContext(gateway, LO, Duration.ofMillis(600), igd.ssdpPort(), null, false);
+        assertThatThrownBy(() -> SsdpSearch.search(c, deadline(600), igd.multicastStandIn()))
+                .isInstanceOf(PortMappingException.class)
+                .extracting(e -> ((PortMappingException) e).reason()).isEqualTo(Reason.TIMEOUT);
+        assertThat(igd.ssdpQueries.get()).as("the other IGD did answer").isPositive();
+        assertThat(igd.descriptionFetches.get()).isZero();
+    }
+
+    @Test
     void nothingAnsweringEndsInTimeoutWithinTheDeadline() throws Exception {
         igd.answerUnicast = false;
         ProbeContext c = new ProbeContext(LO, LO, Duration.ofMillis(600), igd.ssdpPort(), null, false);
