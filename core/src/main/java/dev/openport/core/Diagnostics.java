@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * "Is my port really reachable?": asks every gateway in every protocol (which answered, how fast, which
@@ -23,6 +25,12 @@ import java.util.concurrent.TimeoutException;
  * }</pre>
  */
 public final class Diagnostics {
+    /**
+     * Created when this class initialises, on the caller's thread: slf4j initialising while the DNS and probe
+     * threads create their loggers at once makes it print a "replayed logging calls" notice.
+     */
+    private static final Logger LOG = LoggerFactory.getLogger(Diagnostics.class);
+
     private Diagnostics() {
     }
 
@@ -35,6 +43,7 @@ public final class Diagnostics {
      */
     public static DiagnosticReport run(DiscoveryOptions options, List<PublicAddressQuery> resolvers)
             throws PortMappingException {
+        LOG.debug("diagnostics: gateways and {} resolver(s)", resolvers.size());
         CompletableFuture<Object> dns = new CompletableFuture<>();
         if (resolvers.isEmpty()) {
             dns.complete("not asked (no resolver)");
