@@ -239,4 +239,15 @@ class CheckCommandTest {
             assertThat(r.out()).contains("reachability tcp: not reachable — the echo service answered: FAILED");
         }
     }
+
+    @Test
+    void helpTeachesWithExamples() {
+        Cli.Result r = CheckCli.run("check", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: openport check", "Examples:", "--resolver", "--echo",
+                "--query-name", "--no-public-check", "--json", "--timeout", "--gateway");
+        if (CheckCli.REGISTERED) {
+            assertThat(r.out()).contains("Exit codes:");
+        }
+    }
 }
