@@ -1,6 +1,5 @@
 package dev.openport.core;
 
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,12 +47,12 @@ public final class ManagedMapping implements AutoCloseable {
     }
 
     /** Where the outside reaches the first transport's mapping (address and port). */
-    public InetSocketAddress external() {
+    public Endpoint external() {
         return mapping().external();
     }
 
     /** Where the outside reaches {@code transport}'s mapping. */
-    public InetSocketAddress external(Transport transport) {
+    public Endpoint external(Transport transport) {
         return mapping(transport).external();
     }
 

@@ -1,6 +1,5 @@
 package dev.openport.core;
 
-import java.net.InetSocketAddress;
 import java.util.Objects;
 
 /**
@@ -51,8 +50,7 @@ public record MappingChange(Kind kind, ManagedMapping source, Transport transpor
         return previous != null && current != null && !endpoint(previous).equals(endpoint(current));
     }
 
-    private static String endpoint(PortMapping m) {
-        InetSocketAddress e = m.external();
-        return e.getHostString() + ":" + e.getPort();
+    private static Endpoint endpoint(PortMapping m) {
+        return m.external();
     }
 }

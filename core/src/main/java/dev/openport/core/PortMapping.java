@@ -1,7 +1,6 @@
 package dev.openport.core;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -57,10 +56,9 @@ public record PortMapping(MappingRequest request, InetAddress internalAddress, I
         return request.internalPort();
     }
 
-    /** Where the outside reaches the service: external address and port (address may be unresolved-null). */
-    public InetSocketAddress external() {
-        return externalAddress == null ? InetSocketAddress.createUnresolved("?", externalPort)
-                : new InetSocketAddress(externalAddress, externalPort);
+    /** Where the outside reaches the service, printable as {@code 203.0.113.1:25565}. */
+    public Endpoint external() {
+        return new Endpoint(externalAddress, externalPort);
     }
 
     /** {@code true} when the gateway granted a lease that never expires (some UPnP routers only do that). */

@@ -53,7 +53,7 @@ class ManagedMappingTest {
         gw.maxLifetime = Duration.ofSeconds(600);
         try (ManagedMapping m = map(options().build(), Transport.TCP)) {
             assertThat(m.protocol()).isEqualTo(PCP);
-            assertThat(m.external()).hasToString("/203.0.113.1:25565");
+            assertThat(m.external()).hasToString("203.0.113.1:25565");
             assertThat(m.state()).isEqualTo(LeaseState.ACTIVE);
             assertThat(gw.attempts).hasValue(1);
             sched.advance(Duration.ofSeconds(299));
@@ -214,7 +214,7 @@ class ManagedMappingTest {
                 fm.fire(new GatewayEvent(GatewayEvent.Kind.EXTERNAL_ADDRESS_CHANGED, fm.protocol, gw.address, ""));
             }
             sched.runDue();
-            assertThat(m.external()).hasToString("/198.51.100.7:25565");
+            assertThat(m.external()).hasToString("198.51.100.7:25565");
             assertThat(changes).singleElement().satisfies(c -> {
                 assertThat(c.kind()).isEqualTo(MappingChange.Kind.CHANGED);
                 assertThat(c.externalChanged()).isTrue();
@@ -234,7 +234,7 @@ class ManagedMappingTest {
             gw.grant(new FakeGateway.FakeMapper(gw, PCP), MappingRequest.of(Transport.TCP, 9999)
                     .withExternalPort(25565), 25565);
             sched.runDue();
-            assertThat(m.external().getPort()).isEqualTo(25566);
+            assertThat(m.external().port()).isEqualTo(25566);
             assertThat(kinds()).containsExactly(MappingChange.Kind.CHANGED);
         }
     }
@@ -263,7 +263,7 @@ class ManagedMappingTest {
     void tcpAndUdpInOneCall() throws Exception {
         try (ManagedMapping m = map(options().build(), Transport.TCP, Transport.UDP, Transport.TCP)) {
             assertThat(m.mappings()).extracting(PortMapping::transport).containsExactly(Transport.TCP, Transport.UDP);
-            assertThat(m.external(Transport.UDP).getPort()).isEqualTo(25565);
+            assertThat(m.external(Transport.UDP).port()).isEqualTo(25565);
             assertThat(gw.table()).hasSize(2);
         }
         assertThat(gw.table()).isEmpty();

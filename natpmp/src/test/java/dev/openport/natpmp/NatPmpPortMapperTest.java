@@ -71,7 +71,7 @@ class NatPmpPortMapperTest {
         gw.grantPort(40123);
         PortMapping m = mapper.map(MappingRequest.of(Transport.UDP, 27015));
         assertThat(m.externalPort()).isEqualTo(40123);
-        assertThat(m.external().getPort()).isEqualTo(40123);
+        assertThat(m.external().port()).isEqualTo(40123);
     }
 
     @Test
