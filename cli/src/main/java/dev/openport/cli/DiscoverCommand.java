@@ -1,5 +1,6 @@
 package dev.openport.cli;
 
+import dev.openport.core.AddressClass;
 import dev.openport.core.DiscoveryOptions;
 import dev.openport.core.Gateway;
 import dev.openport.core.Gateways;

@@ -1,5 +1,6 @@
 package dev.openport.cli;
 
+import dev.openport.core.AddressClass;
 import dev.openport.core.PortMapper;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -34,7 +35,7 @@ final class ExternalIpCommand extends BaseCommand {
                 doc.put("ok", true);
                 doc.put("externalAddress", ext.getHostAddress());
                 doc.put("addressClass", c.id());
-                doc.put("reachable", c.reachable());
+                doc.put("reachable", c.isPublic());
                 doc.put("gateway", mapper.gateway().getHostAddress());
                 doc.put("protocol", Names.id(mapper.protocol()));
                 ui().json(doc);

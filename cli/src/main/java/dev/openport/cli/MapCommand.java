@@ -5,6 +5,8 @@ import dev.openport.core.ManagedMapping;
 import dev.openport.core.MapOptions;
 import dev.openport.core.MappingChange;
 import dev.openport.core.MappingRequest;
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.MappingVerifier;
 import dev.openport.core.OpenPort;
 import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
@@ -114,6 +116,7 @@ final class MapCommand extends BaseCommand {
                 }
                 made.add(m);
                 remember(state, m, warnings);
+                verifyHeld(mapper, m, warnings);
             }
         } finally {
             ui().clearProgress();
@@ -176,6 +179,26 @@ final class MapCommand extends BaseCommand {
             return e;
         }
         return new PortMappingException(e.reason(), Main.oneLine(e.getMessage()) + " — " + Hints.OTHER_HOST, e);
+    }
+
+    /**
+     * Some UPnP firmware answers AddPortMapping with success and keeps nothing (DESIGN §5.2, §5.5): read the
+     * table back and say so. NAT-PMP and PCP answers already carry what the gateway holds, so they are not asked
+     * twice. Advisory only: a failed read-back never fails the command.
+     */
+    private static void verifyHeld(PortMapper mapper, PortMapping m, List<String> warnings) {
+        if (m.protocol() != MappingProtocol.UPNP) {
+            return;
+        }
+        try {
+            if (MappingVerifier.verify(mapper, m) == MappingVerifier.Result.MISSING) {
+                warnings.add("the router accepted " + m.externalPort() + "/" + m.transport().lowerName()
+                        + " but does not list it: it may have dropped it silently; run the command again, or use"
+                        + " --keep (it re-adds a vanished mapping)");
+            }
+        } catch (PortMappingException e) {
+            warnings.add("could not read the mapping back: " + e.getMessage());
+        }
     }
 
     private List<String> warningsFor(List<PortMapping> made) {

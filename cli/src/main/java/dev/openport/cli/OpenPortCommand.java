@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
             "  openport list                       what the router (or this tool) has mapped",
             "  openport unmap 25565                remove it again",
             "  openport discover                   which protocols your router speaks",
+            "  openport check 25565/tcp            is the port really reachable? (double NAT, CGNAT)",
             "  openport external-ip --json         the router's public address, for scripts",
             "",
             "Run 'openport <command> --help' for the options of each command.",
@@ -60,6 +61,7 @@ final class OpenPortCommand implements Callable<Integer> {
         SUBCOMMANDS.put("list", ListCommand::new);
         SUBCOMMANDS.put("external-ip", ExternalIpCommand::new);
         SUBCOMMANDS.put("discover", DiscoverCommand::new);
+        SUBCOMMANDS.put("check", CheckCommand::new);
         SUBCOMMANDS.put("completion", CompletionCommand::new);
     }
 

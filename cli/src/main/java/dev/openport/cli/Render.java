@@ -1,5 +1,6 @@
 package dev.openport.cli;
 
+import dev.openport.core.AddressClass;
 import dev.openport.core.PortMapping;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -65,7 +66,7 @@ final class Render {
         if (m.externalAddress() != null) {
             AddressClass c = AddressClass.of(m.externalAddress());
             j.put("addressClass", c.id());
-            j.put("reachable", c.reachable());
+            j.put("reachable", c.isPublic());
         } else {
             j.put("addressClass", null);
             j.put("reachable", null);
@@ -85,12 +86,12 @@ final class Render {
     /** The double-NAT warning, or {@code null} when the address is public. */
     static String doubleNatWarning(InetAddress external, int port) {
         AddressClass c = AddressClass.of(external);
-        if (c.reachable()) {
+        if (c.isPublic()) {
             return null;
         }
         String where = external.getHostAddress() + (port > 0 ? ":" + port : "");
         return "double NAT: the router's external address " + external.getHostAddress() + " is "
-                + c.explanation() + ", so " + where + " is not reachable from the internet"
+                + c.description() + ", so " + where + " is not reachable from the internet"
                 + " (another router or your ISP's NAT sits in front of it)";
     }
 }

@@ -1,5 +1,6 @@
 package dev.openport.cli;
 
+import dev.openport.core.AddressClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
