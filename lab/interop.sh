@@ -38,9 +38,12 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB=$ROOT/lab/gateway-lab
+# suites kept in files of their own
+# shellcheck source=lab/suite-diagnostics.sh
+source "$ROOT/lab/suite-diagnostics.sh"
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc upnp pcp auto managed java)
+SUITES=(lab natpmp natpmpc upnp pcp auto managed diagnostics java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
@@ -461,7 +464,8 @@ FINISHED=0
 finish() {
     local rc=$?
     if ((!FINISHED)); then
-        # interrupted or aborted: still put the lab back
+        # interrupted or aborted: stop what suites started on the lab's hosts, put the lab back
+        [[ -n ${DIAG_LOG:-} ]] && diag_stop >/dev/null 2>&1
         echo "interop: aborted; lab $LAB_END"
         lab "$LAB_END" >/dev/null 2>&1
         echo "interop: $PASSED passed, $((FAILED > 0 ? FAILED : 1)) failed"
