@@ -43,7 +43,7 @@ LAB=$ROOT/lab/gateway-lab
 source "$ROOT/lab/suite-diagnostics.sh"
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc upnp pcp auto managed diagnostics java)
+SUITES=(lab natpmp natpmpc upnp pcp auto cli managed diagnostics java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
@@ -65,6 +65,7 @@ PORT_NATPMPC=41011    # natpmpc:           41011/tcp, 41012/udp
 PORT_UPNP=41031       # openport, UPnP:    41031/tcp, 41032/udp
 PORT_PCP=41041        # openport, PCP:     41041/tcp, 41042/udp (41049: the reference MAP)
 PORT_AUTO=41021       # openport without --protocol: 41021-41024/tcp
+PORT_CLI=41061        # the CLI as scripts use it: 41061/tcp (--json), 41062-41063 (list), 41064 (--keep)
 
 LAB_LOCK=${OPENPORT_LAB_LOCK-/tmp/openport-lab.lock}
 MVN_LOCK=${OPENPORT_MVN_LOCK-/tmp/openport-mvn.lock}
@@ -364,6 +365,75 @@ auto_steps() { # ROUTER_PROTOCOLS LABEL PORT
     step "openport unmap $t/tcp" openport unmap "$t/tcp"
     step "no DNAT rule left for $t/tcp" no_dnat tcp "$t"
     if [[ -n $(dnat_rule tcp "$t") ]]; then lab restart >/dev/null 2>&1; fi
+}
+
+# The CLI as a script or a person uses it (issue #6): --json output parsed, `list` against
+# `upnpc -l`, and `map --keep` stopped with SIGTERM leaving nothing on the router.
+suite_cli() {
+    local p=$PORT_CLI
+    step "openport --json map $p/tcp: the document parses and its externalAddress is $PMLAB_EXTERNAL_IP" \
+        cli_json_map "$p"
+    step "openport unmap $p/tcp" openport unmap "$p/tcp"
+    step "openport map $((p + 1))/tcp and $((p + 2))/udp --protocol upnp" \
+        openport map "$((p + 1))/tcp" "$((p + 2))/udp" --protocol upnp
+    step "openport list --json shows exactly what upnpc -l shows" cli_list_like_upnpc
+    step "openport unmap $((p + 1))/tcp $((p + 2))/udp" openport unmap "$((p + 1))/tcp" "$((p + 2))/udp"
+    step "openport map $((p + 3))/tcp --keep, stopped with SIGTERM, removes its mapping before it exits" \
+        cli_keep_sigterm "$((p + 3))"
+    upnpc -d "$((p + 1))" TCP >/dev/null 2>&1
+    upnpc -d "$((p + 2))" UDP >/dev/null 2>&1
+}
+
+cli_json_map() { # PORT
+    local out
+    out=$(openport --json map "$1/tcp" 2>/dev/null) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+    python3 -c '
+import json, sys
+doc = json.loads(sys.argv[1])
+m = doc["mappings"][0]
+assert doc["command"] == "map" and doc["ok"] is True, doc
+assert m["externalAddress"] == sys.argv[2], m
+assert m["externalPort"] == int(sys.argv[3]) and m["transport"] == "tcp", m
+assert m["internalAddress"] == sys.argv[4] and m["reachable"] is True, m
+print("parsed: %s:%d via %s" % (m["externalAddress"], m["externalPort"], m["protocol"]))
+' "$out" "$PMLAB_EXTERNAL_IP" "$1" "$PMLAB_CLIENT_IP"
+}
+
+cli_list_like_upnpc() { # the router's table, as "PROTO EXT->IP:INT" lines, from both tools
+    local ours theirs
+    ours=$(openport --json list --protocol upnp 2>/dev/null | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+assert doc["source"] == "gateway", doc
+for m in doc["mappings"]:
+    print("%s %d->%s:%d" % (m["transport"].upper(), m["externalPort"], m["internalAddress"], m["internalPort"]))
+' | sort) || return 1
+    theirs=$(upnpc -l | sed -nE 's/^ *[0-9]+ (TCP|UDP) +([0-9]+)->([0-9.]+):([0-9]+) .*/\1 \2->\3:\4/p' | sort)
+    echo "openport list:"; printf '  %s\n' "$ours"
+    echo "upnpc -l:"; printf '  %s\n' "$theirs"
+    [[ -n $ours && $ours == "$theirs" ]]
+}
+
+cli_keep_sigterm() { # PORT: map --keep in the background, SIGTERM, nothing left
+    local port=$1 log pid jpid rc
+    log=$(mktemp)
+    (cd "$ROOT" && exec "$LAB" exec ./openport map "$port/tcp" --keep --protocol upnp) >"$log" 2>&1 </dev/null 8>&- &
+    pid=$!
+    if ! wait_for 30 grep -q "^mapped " "$log"; then
+        echo "no mapping within 30 s:"; cat "$log"; kill "$pid" 2>/dev/null; rm -f "$log"; return 1
+    fi
+    has_dnat tcp "$port" || { kill "$pid" 2>/dev/null; rm -f "$log"; return 1; }
+    # gateway-lab exec and the launcher exec their way down to java: signal that process
+    jpid=$(pgrep -f -n "openport.jar map $port/tcp --keep") || true
+    [[ -n $jpid ]] || { echo "the java process of map --keep was not found"; cat "$log"; return 1; }
+    kill -TERM "$jpid"
+    wait "$pid"
+    rc=$?
+    cat "$log"
+    rm -f "$log"
+    echo "map --keep exited with status $rc after SIGTERM"
+    no_dnat tcp "$port"
 }
 
 # OpenPort.map (issue #5) through examples/GameServer.java: mapped and reachable from the WAN host,
