@@ -42,7 +42,7 @@ public final class Main {
                 tty && System.getenv("NO_COLOR") == null ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
         cl.setParameterExceptionHandler((ex, a) -> {
             String cmd = ex.getCommandLine().getCommandSpec().qualifiedName();
-            err.println("openport: " + oneLine(ex.getMessage()) + " (see '" + cmd + " --help')");
+            err.println("openport: " + usageMessage(ex) + " (see '" + cmd + " --help')");
             if (verbosity >= 2) {
                 ex.printStackTrace(err);
             }
@@ -142,5 +142,27 @@ public final class Main {
         if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
+    }
+
+    /**
+     * picocli's message without its parser jargon: "Invalid value for positional parameter at index 0..*
+     * (&lt;port&gt;...): invalid port '99999': ..." becomes "invalid port '99999': ...", and an unknown word
+     * becomes "unknown command or argument 'x'".
+     */
+    static String usageMessage(CommandLine.ParameterException ex) {
+        String m = oneLine(ex.getMessage());
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) { // picocli says "Unknown option: '-x'" well
+            return "unknown command or argument '" + u.getUnmatched().get(0) + "'";
+        }
+        // "Invalid value for option '--lifetime': <our converter's message>"
+        java.util.regex.Matcher v = java.util.regex.Pattern
+                .compile("^Invalid value for (option '[^']+'|positional parameter at index [^:]*?\\)): (.+)$")
+                .matcher(m);
+        if (v.matches()) {
+            return v.group(1).startsWith("option") ? v.group(1).substring("option ".length()) + ": " + v.group(2)
+                    : v.group(2);
+        }
+        return m;
     }
 }

@@ -59,7 +59,7 @@ class UsageTest {
         "unmap|80|--all-mine|not both",
         "list|--upnp-url|ftp://x/|invalid UPnP description URL",
         "--timeout|soon|list|invalid duration 'soon'",
-        "frobnicate|Unmatched argument",
+        "frobnicate|unknown command or argument 'frobnicate'",
     })
     void userMistakesGiveOneLineAndExitTwo(String spec) {
         String[] parts = spec.split("\\|");
@@ -73,6 +73,17 @@ class UsageTest {
         assertThat(r.code()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
         assertThat(r.oneErrorLine()).startsWith("openport: ").contains(expected);
         assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void usageMessagesCarryNoParserJargon() {
+        Cli.Result port = Cli.run("map", "99999", "--state-file", dir.resolve("s.json").toString());
+        assertThat(port.oneErrorLine()).startsWith("openport: invalid port '99999'")
+                .doesNotContain("positional parameter");
+        Cli.Result lifetime = Cli.run("map", "80", "--lifetime", "3x", "--state-file",
+                dir.resolve("s.json").toString());
+        assertThat(lifetime.oneErrorLine()).startsWith("openport: '--lifetime': invalid duration '3x'")
+                .doesNotContain("Invalid value");
     }
 
     @Test
