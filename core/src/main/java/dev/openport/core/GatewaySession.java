@@ -1,8 +1,10 @@
 package dev.openport.core;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * of sockets, one listener for gateway signals, however many mappings. When the protocol in use stops
  * answering, the first lease to notice re-probes every protocol, installs the winner, and tells the others
  * to re-check, so they move over too.
+ *
+ * <p>A mapper replaced by a failover is not closed while a lease still holds a mapping it made: the leases
+ * delete their abandoned mappings through it first ({@link #hold}/{@link #unhold} count them).
  */
 final class GatewaySession {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
@@ -33,6 +38,22 @@ final class GatewaySession {
     private long downSince = NONE; // guarded by this: first unanswered attempt since the last answer
     private long lastAttemptEnd = NONE; // guarded by this
     private Lease lastAttemptBy; // guarded by this
+
+    /**
+     * After a delete of an abandoned mapping went unanswered, the next try through that mapper waits this long,
+     * whichever lease makes it: a protocol we failed over from is usually still silent, and each try costs a
+     * full protocol timeout on the one lease thread.
+     */
+    static final long ABANDONED_GATE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+    /** How many leases hold a mapper (as the maker of their mapping or of an abandoned one), and its health. */
+    private static final class Use {
+        int holders;
+        boolean retired;
+        long quietAt = NONE;
+    }
+
+    private final Map<PortMapper, Use> uses = new IdentityHashMap<>(); // guarded by manager; one entry per mapper
 
     GatewaySession(LeaseManager manager, DiscoveryOptions options) {
         this.manager = manager;
@@ -68,13 +89,72 @@ final class GatewaySession {
                     m == null ? "?" : m.protocol().displayName(), fresh.protocol().displayName());
             install(fresh);
             if (m != null) {
-                m.close();
+                retire(m);
             }
         }
         for (Lease l : snapshot()) {
             l.fire(LeaseEvent.RECHECK); // the failing lease itself is FAILING_OVER and ignores it
         }
         return mapper;
+    }
+
+    /** A replaced mapper: closed now unless leases still hold mappings it made (then by the last {@link #unhold}). */
+    private void retire(PortMapper m) {
+        boolean close;
+        synchronized (manager) {
+            Use u = uses.get(m);
+            close = u == null;
+            if (u != null) {
+                u.retired = true;
+            }
+        }
+        if (close) {
+            m.close();
+        }
+    }
+
+    /** A lease now holds a mapping made by {@code m}. */
+    void hold(PortMapper m) {
+        synchronized (manager) {
+            uses.computeIfAbsent(m, k -> new Use()).holders++;
+        }
+    }
+
+    /** A lease no longer holds a mapping made by {@code m}; a retired mapper closes with its last holder. */
+    void unhold(PortMapper m) {
+        boolean close = false;
+        synchronized (manager) {
+            Use u = uses.get(m);
+            if (u == null || --u.holders > 0) {
+                return;
+            }
+            uses.remove(m);
+            close = u.retired;
+        }
+        if (close) {
+            m.close();
+        }
+    }
+
+    /**
+     * Whether a lease may try to delete an abandoned mapping through {@code m} now: not within {@code gate} of
+     * the last unanswered try through it.
+     */
+    boolean mayDeleteThrough(PortMapper m, long now, long gate) {
+        synchronized (manager) {
+            Use u = uses.get(m);
+            return u == null || u.quietAt == NONE || now - u.quietAt >= gate;
+        }
+    }
+
+    /** Records how a delete through {@code m} ended. */
+    void deleteEnded(PortMapper m, long now, boolean unanswered) {
+        synchronized (manager) {
+            Use u = uses.get(m);
+            if (u != null) {
+                u.quietAt = unanswered ? now : NONE;
+            }
+        }
     }
 
     private void install(PortMapper m) {

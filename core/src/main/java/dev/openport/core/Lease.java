@@ -12,6 +12,12 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}, which runs on the caller's thread so it is done when close() returns). A request in flight
  * when close() is called is finished by the lease thread, which deletes a late grant and then releases the
  * lease.
+ *
+ * <p>After a failover to another protocol the mapping made on the old one is "abandoned": left to run out it
+ * would pile rules up on the router (DESIGN §5.1), and a permanent one (UPnP error 725) would never go. The
+ * lease deletes it through the old mapper (which the session keeps open meanwhile) before each later renewal
+ * — never right after the failover, when the old protocol has just gone silent — and once more on close(). It
+ * is forgotten once deleted, once its lease has run out (never for a permanent one), or after close().
  */
 final class Lease {
     private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
@@ -40,6 +46,14 @@ final class Lease {
     private boolean busy;
     private boolean releasePending;
     private boolean released;
+    private Abandoned abandoned; // null unless a failover left a mapping behind: one field per lease
+
+    /** A mapping left on a protocol we failed over from; a list because failovers can repeat. */
+    private record Abandoned(PortMapping mapping, PortMapper by, long expiresNanos, Abandoned next) {
+        boolean expired(long now) {
+            return !mapping.isPermanent() && now - expiresNanos >= 0;
+        }
+    }
 
     Lease(LeaseManager manager, ManagedMapping owner, GatewaySession session, MappingRequest request,
             MapOptions options) {
@@ -108,6 +122,11 @@ final class Lease {
             cur = current;
             old = madeBy;
         }
+        if (!reprobe) {
+            // before the renewal: should the router keep one table for all protocols, deleting the old
+            // protocol's rule for this port may remove ours too, and the renewal right after puts it back
+            deleteAbandoned(false);
+        }
         if (!session.mayAttempt(this, manager.scheduler().nanoTime())) {
             completed(null, old, new PortMappingException(PortMappingException.Reason.TIMEOUT,
                     "gateway not answering (another mapping is checking it; trying again later)"));
@@ -142,6 +161,7 @@ final class Lease {
         List<MappingChange> changes = new ArrayList<>(2);
         PortMapping late = null;
         boolean release = false;
+        List<PortMapper> unhold = new ArrayList<>(0);
         synchronized (this) {
             busy = false;
             if (error == null) {
@@ -151,8 +171,20 @@ final class Lease {
                     release = releasePending;
                 } else if (t.action() == LeaseTable.Action.SCHEDULE_RENEW) {
                     PortMapping prev = current;
+                    PortMapper prevBy = madeBy;
                     current = got;
                     madeBy = mapper;
+                    if (mapper != prevBy) {
+                        session.hold(mapper); // under our lock, so a racing close() cannot unhold it first
+                        if (prev != null && prevBy != null && !sameProtocol(prev, got)) {
+                            // moved to another protocol: the old mapping stays held by prevBy until deleted
+                            long since = outageSince != NONE ? outageSince : manager.scheduler().nanoTime();
+                            abandoned = new Abandoned(prev, prevBy, since + prev.lifetime().toNanos(), abandoned);
+                        } else if (prevBy != null) {
+                            unhold.add(prevBy);
+                        }
+                    }
+                    abandoned = supersede(abandoned, got, unhold);
                     failures = 0;
                     silent = 0;
                     outageSince = NONE;
@@ -196,6 +228,7 @@ final class Lease {
                 release = true;
             }
         }
+        unhold.forEach(session::unhold);
         changes.forEach(owner::notify);
         if (late != null && mapper != null) {
             unmapQuietly(mapper, late, "a grant that arrived after close()");
@@ -243,18 +276,28 @@ final class Lease {
         if (cur != null && mapper != null) {
             unmapQuietly(mapper, cur, "close()");
         }
+        deleteAbandoned(true);
         if (!wasBusy) {
             release();
         }
     }
 
     private void release() {
+        List<PortMapper> held = new ArrayList<>(2);
         synchronized (this) {
             if (released) {
                 return;
             }
             released = true;
+            if (madeBy != null) {
+                held.add(madeBy);
+            }
+            for (Abandoned a = abandoned; a != null; a = a.next()) {
+                held.add(a.by());
+            }
+            abandoned = null;
         }
+        held.forEach(session::unhold); // closes replaced mappers nobody needs any more
         session.remove(this);
         manager.release(this);
     }
@@ -268,6 +311,117 @@ final class Lease {
                     m.externalPort(), m.internalPort(), m.gateway().getHostAddress(), why, e.getMessage(),
                     m.isPermanent() ? " — it is PERMANENT: remove it on the router" : "");
         }
+    }
+
+    /**
+     * Tries to delete the abandoned mappings (each try bounded by the old mapper's timeout, and skipped while
+     * that mapper's last delete went unanswered less than {@link GatewaySession#ABANDONED_GATE_NANOS} ago);
+     * forgets those deleted or run out. On close() a permanent one is tried unless its mapper has just failed
+     * to answer (so closing many mappings costs one timeout, not one each), and nothing is kept.
+     */
+    private void deleteAbandoned(boolean closing) {
+        Abandoned todo;
+        synchronized (this) {
+            todo = abandoned;
+            abandoned = null;
+        }
+        if (todo == null) {
+            return;
+        }
+        Abandoned keep = null;
+        List<PortMapper> done = new ArrayList<>(1);
+        for (Abandoned a = todo; a != null; a = a.next()) {
+            long now = manager.scheduler().nanoTime();
+            boolean gone = a.expired(now);
+            long gate = closing && a.mapping().isPermanent() ? GatewaySession.OUTAGE_GATE_NANOS
+                    : GatewaySession.ABANDONED_GATE_NANOS;
+            if (!gone && session.mayDeleteThrough(a.by(), now, gate)) {
+                gone = deleteThrough(a, closing);
+            } else if (!gone && closing && a.mapping().isPermanent()) {
+                logAbandoned(a.mapping(), true, "its gateway did not answer a moment ago");
+            }
+            if (gone || closing) {
+                done.add(a.by());
+            } else {
+                keep = new Abandoned(a.mapping(), a.by(), a.expiresNanos(), keep);
+            }
+        }
+        if (keep != null) {
+            synchronized (this) {
+                if (state == LeaseState.CLOSED) {
+                    for (Abandoned a = keep; a != null; a = a.next()) {
+                        done.add(a.by()); // close() ran meanwhile: too late to keep trying
+                    }
+                } else {
+                    for (Abandoned a = keep; a != null; a = a.next()) {
+                        abandoned = new Abandoned(a.mapping(), a.by(), a.expiresNanos(), abandoned);
+                    }
+                }
+            }
+        }
+        done.forEach(session::unhold);
+    }
+
+    /** One delete of an abandoned mapping; whether it is gone. */
+    private boolean deleteThrough(Abandoned a, boolean closing) {
+        PortMapping m = a.mapping();
+        boolean unanswered = false;
+        boolean gone = false;
+        try {
+            a.by().unmap(m);
+            gone = true;
+            LOG.debug("deleted {} {} -> {} left on {} by a failover", m.transport(), m.internalPort(),
+                    m.externalPort(), m.protocol().displayName());
+        } catch (PortMappingException e) {
+            unanswered = isSilent(e);
+            logAbandoned(m, closing, e.getMessage());
+        } catch (RuntimeException e) {
+            logAbandoned(m, closing, e.toString());
+        }
+        session.deleteEnded(a.by(), manager.scheduler().nanoTime(), unanswered);
+        return gone;
+    }
+
+    private void logAbandoned(PortMapping m, boolean closing, String why) {
+        if (closing && m.isPermanent()) {
+            LOG.warn("could not delete {} mapping {} -> {} on {} left by a failover to another protocol: {}"
+                    + " — it is PERMANENT: remove it on the router", m.transport().lowerName(), m.externalPort(),
+                    m.internalPort(), m.gateway().getHostAddress(), why);
+        } else {
+            LOG.debug("could not delete {} {} -> {} left on {} yet: {}", m.transport(), m.internalPort(),
+                    m.externalPort(), m.protocol().displayName(), why);
+        }
+    }
+
+    /**
+     * Back on a protocol we had abandoned: the new mapping replaces the old one there (NAT-PMP and PCP key it by
+     * internal port, UPnP by the external port we asked for again), so deleting the old one could delete ours.
+     */
+    private static Abandoned supersede(Abandoned list, PortMapping got, List<PortMapper> unhold) {
+        Abandoned keep = null;
+        boolean dropped = false;
+        for (Abandoned a = list; a != null; a = a.next()) {
+            if (sameProtocol(a.mapping(), got)) {
+                unhold.add(a.by());
+                dropped = true;
+            } else {
+                keep = new Abandoned(a.mapping(), a.by(), a.expiresNanos(), keep);
+            }
+        }
+        return dropped ? keep : list;
+    }
+
+    private static boolean sameProtocol(PortMapping a, PortMapping b) {
+        return a.protocol() == b.protocol() && a.gateway().equals(b.gateway());
+    }
+
+    /** How many abandoned mappings this lease still means to delete (tests). */
+    synchronized int abandonedCount() {
+        int n = 0;
+        for (Abandoned a = abandoned; a != null; a = a.next()) {
+            n++;
+        }
+        return n;
     }
 
     private void schedule(long delayNanos) {

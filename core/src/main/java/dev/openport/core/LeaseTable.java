@@ -21,6 +21,8 @@ import java.util.Map;
  *
  * "redo": an answer is in flight that may predate the event, so the driver repeats the request once it
  * arrives. A FAILING_OVER lease ignores STATE_LOST/RECHECK because the re-probe maps afresh anyway.
+ * Deleting a mapping abandoned by a failover is no state of its own: RENEW does it first, UNMAP after the
+ * current mapping (see {@code Lease}).
  */
 final class LeaseTable {
 

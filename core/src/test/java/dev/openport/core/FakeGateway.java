@@ -44,6 +44,8 @@ final class FakeGateway {
     volatile Runnable onChange = () -> { };
     /** Every mapping request that reached the gateway object, answered or not. */
     final java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    /** Every delete request that reached the gateway object, answered or not. */
+    final java.util.concurrent.atomic.AtomicInteger deleteAttempts = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeGateway(String address, String external) {
         try {
@@ -163,6 +165,7 @@ final class FakeGateway {
     }
 
     synchronized void delete(FakeMapper by, PortMapping m) throws PortMappingException {
+        deleteAttempts.incrementAndGet();
         if (!answering.contains(by.protocol)) {
             throw new PortMappingException(PortMappingException.Reason.TIMEOUT, "gateway does not answer",
                     by.protocol, address, null, null);
