@@ -38,8 +38,13 @@ public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Du
 
     /** The default operation deadline. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
-    /** The default wait for a preferred protocol after the first answer. */
-    public static final Duration DEFAULT_GRACE = Duration.ofMillis(20);
+    /**
+     * The default wait for a preferred protocol after the first answer. A healthy gateway answers PCP and
+     * NAT-PMP within a millisecond of each other, but in a cold JVM loading one protocol's classes can take
+     * tens of ms: 20 ms let NAT-PMP win over PCP by class loading alone. The wait ends early once nothing
+     * better is still out, so it costs time only when a preferred protocol stays silent.
+     */
+    public static final Duration DEFAULT_GRACE = Duration.ofMillis(100);
 
     public DiscoveryOptions {
         Objects.requireNonNull(timeout, "timeout");

@@ -38,6 +38,9 @@ final class ProtocolProber {
             Outcome best = null;
             long graceEnd = Long.MAX_VALUE;
             int pending = run.started;
+            // the protocols still out: once the best answer beats all of them, waiting is pointless
+            java.util.EnumSet<MappingProtocol> out = run.protocols.isEmpty()
+                    ? java.util.EnumSet.noneOf(MappingProtocol.class) : java.util.EnumSet.copyOf(run.protocols);
             while (pending > 0) {
                 long now = System.nanoTime();
                 long wait = Math.min(deadline, graceEnd) - now;
@@ -49,8 +52,12 @@ final class ProtocolProber {
                     break;
                 }
                 pending--;
+                out.remove(o.protocol());
                 run.outcomes.add(o);
                 if (o.mapper() == null) {
+                    if (best != null && beatsAll(best.protocol(), out)) {
+                        break;
+                    }
                     continue;
                 }
                 if (best == null || o.protocol().compareTo(best.protocol()) < 0) {
@@ -64,7 +71,7 @@ final class ProtocolProber {
                 } else {
                     o.mapper().close();
                 }
-                if (best.protocol() == mostPreferred(run)) {
+                if (best.protocol() == mostPreferred(run) || beatsAll(best.protocol(), out)) {
                     break;
                 }
             }
@@ -113,6 +120,16 @@ final class ProtocolProber {
             run.stop();
         }
         return new Gateway(target.gateway(), answered, external);
+    }
+
+    /** Whether {@code best} is preferred to every protocol in {@code pending} (PCP > NAT-PMP > UPnP). */
+    private static boolean beatsAll(MappingProtocol best, java.util.Set<MappingProtocol> pending) {
+        for (MappingProtocol p : pending) {
+            if (p.compareTo(best) < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static MappingProtocol mostPreferred(Run run) {

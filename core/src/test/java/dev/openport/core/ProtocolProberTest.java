@@ -63,6 +63,20 @@ class ProtocolProberTest {
     }
 
     @Test
+    void natPmpIsReturnedWithoutWaitingForASlowerLessPreferredUpnp() throws Exception {
+        // PCP refuses at once (a NAT-PMP-only router), NAT-PMP answers, UPnP is slow: UPnP could never win,
+        // so neither its answer nor the 1 s grace window is waited for
+        gw.answer(PCP, false);
+        List<PortMapperProvider> ps = List.of(gw.provider(PCP, Duration.ofMillis(5)), gw.provider(NAT_PMP),
+                gw.provider(UPNP, Duration.ofSeconds(30)));
+        long t0 = System.nanoTime();
+        try (PortMapper m = connect(ps, options(Duration.ofSeconds(1)))) {
+            assertThat(m.protocol()).isEqualTo(NAT_PMP);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(700));
+    }
+
+    @Test
     void fastUpnpAnswerWaitsOnlyTheGraceWindowForSilentPreferredProtocols() throws Exception {
         // PCP and NAT-PMP hang (a router that drops port 5351): UPnP wins after the grace window, not the timeout
         List<PortMapperProvider> ps = List.of(gw.provider(PCP, Duration.ofSeconds(30)),
