@@ -446,19 +446,19 @@ suite_managed() {
         return 0
     fi
     step "game server on a full router (PCP): restart restored within 2 s, closed cleanly" \
-        game_server PORT=41051
+        game_server EXPECT=PCP PORT=41051
     game_notes
     step "game server on a NAT-PMP-only router: restart restored within 2 s" \
-        game_server PORT=41052 UP_OPTS="--protocols natpmp"
+        game_server EXPECT=NAT-PMP PORT=41052 UP_OPTS="--protocols natpmp"
     game_notes
     step "game server on a UPnP-only router (1 s check): restart restored within 2 s" \
-        game_server PORT=41053 UP_OPTS="--protocols upnp"
+        game_server EXPECT=UPnP PORT=41053 UP_OPTS="--protocols upnp"
     game_notes
     step "game server TCP+UDP in one call, stopped by SIGTERM: the shutdown hook empties the router" \
-        game_server PORT=41054 UDP_TOO=1 STOP=term
+        game_server EXPECT=PCP PORT=41054 UDP_TOO=1 STOP=term
     game_notes
     step "game server fails over when PCP/NAT-PMP go silent after a restart (UPnP only): back within 15 s" \
-        game_server PORT=41055 RUN=30 RESTART_OPTS="--protocols upnp --unsupported drop" WITHIN=15000
+        game_server EXPECT=PCP PORT=41055 RUN=30 RESTART_OPTS="--protocols upnp --unsupported drop" WITHIN=15000
     game_notes
     rm -f "$GAME_LOG"
     step "lab back to its defaults" lab_up
@@ -470,9 +470,19 @@ game_notes() { # the measured lines of the last game-server run
     while IFS= read -r line; do note "  $line"; done < <(grep -E "^ok   (mapped|reachable again)" "$GAME_LOG")
 }
 
-game_server() { # VAR=VALUE...: examples/lab-game-server.sh with these settings (we hold the lab lock)
-    env OPENPORT_LAB_LOCKED=1 RUN=12 CHECK=1 "$@" bash "$ROOT/examples/lab-game-server.sh" | tee "$GAME_LOG"
-    local rc=${PIPESTATUS[0]}
+# game_server [EXPECT=PROTOCOL] VAR=VALUE...: examples/lab-game-server.sh with these settings (we hold the
+# lab lock); EXPECT names the protocol OpenPort.map must choose on that router
+game_server() {
+    local a expect="" args=() rc
+    for a in "$@"; do
+        case $a in EXPECT=*) expect=${a#EXPECT=} ;; *) args+=("$a") ;; esac
+    done
+    env OPENPORT_LAB_LOCKED=1 RUN=12 CHECK=1 "${args[@]}" bash "$ROOT/examples/lab-game-server.sh" | tee "$GAME_LOG"
+    rc=${PIPESTATUS[0]}
+    if ((rc == 0)) && [[ -n $expect ]] && ! grep -q "players connect to .* via $expect " "$GAME_LOG"; then
+        echo "expected OpenPort.map to choose $expect on this router"
+        return 1
+    fi
     return "$rc"
 }
 
