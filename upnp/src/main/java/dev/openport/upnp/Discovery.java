@@ -23,8 +23,18 @@ final class Discovery {
     private static final Logger LOG = LoggerFactory.getLogger(Discovery.class);
     /** Descriptions are a few KiB; the largest seen (FRITZ!Box TR-064) is ~30 KiB. */
     static final int MAX_DESCRIPTION_BYTES = 256 * 1024;
-    /** The last LOCATION that worked, per gateway: the fast path of the next probe (checked on use). */
-    private static final Map<InetAddress, URI> LAST_GOOD = new ConcurrentHashMap<>();
+    /**
+     * The last LOCATION that worked, per gateway and SSDP port: the fast path of the next probe (checked on use).
+     * The port is part of the key because a LOCATION belongs to the SSDP endpoint that announced it (in
+     * production always 1900; in tests every fake gateway on 127.0.0.1 has its own).
+     */
+    private static final Map<CacheKey, URI> LAST_GOOD = new ConcurrentHashMap<>();
+
+    private record CacheKey(InetAddress gateway, int ssdpPort) {
+        static CacheKey of(ProbeContext ctx) {
+            return new CacheKey(ctx.gateway(), ctx.serverPortOr(Ssdp.PORT));
+        }
+    }
 
     private Discovery() {
     }
@@ -42,12 +52,13 @@ final class Discovery {
             InetAddress externalAddress) {
     }
 
+    /** Forgets every LOCATION remembered for {@code gateway}. */
     static void forget(InetAddress gateway) {
-        LAST_GOOD.remove(gateway);
+        LAST_GOOD.keySet().removeIf(k -> k.gateway().equals(gateway));
     }
 
-    static URI remembered(InetAddress gateway) {
-        return LAST_GOOD.get(gateway);
+    static URI remembered(ProbeContext ctx) {
+        return LAST_GOOD.get(CacheKey.of(ctx));
     }
 
     /** Finds the gateway's service within {@code ctx.timeout()}. */
@@ -55,10 +66,10 @@ final class Discovery {
         long deadline = System.nanoTime() + ctx.timeout().toNanos();
         if (ctx.upnpLocation() != null) {
             Found f = fromLocation(ctx.upnpLocation(), ctx.gateway(), ctx, deadline, true);
-            LAST_GOOD.put(ctx.gateway(), f.location());
+            LAST_GOOD.put(CacheKey.of(ctx), f.location());
             return f;
         }
-        URI cached = LAST_GOOD.get(ctx.gateway());
+        URI cached = LAST_GOOD.get(CacheKey.of(ctx));
         if (cached != null) {
             try {
                 // half the budget at most: a stale cache must leave time for SSDP
@@ -66,11 +77,11 @@ final class Discovery {
                 return fromLocation(cached, MiniHttp.literalHost(cached), ctx, Math.min(half, deadline), false);
             } catch (PortMappingException e) {
                 LOG.debug("remembered LOCATION {} failed ({}); searching again", cached, e.getMessage());
-                LAST_GOOD.remove(ctx.gateway(), cached);
+                LAST_GOOD.remove(CacheKey.of(ctx), cached);
             }
         }
         Found f = SsdpSearch.search(ctx, deadline);
-        LAST_GOOD.put(ctx.gateway(), f.location());
+        LAST_GOOD.put(CacheKey.of(ctx), f.location());
         return f;
     }
 

@@ -346,7 +346,7 @@ class FakeIgdTest {
             PortMapping a = m.map(MappingRequest.of(Transport.TCP, 5016));
             assertThat(a.externalPort()).isEqualTo(5016);
             assertThat(m.service().controlUrl().getPort()).isEqualTo(igd.httpPort());
-            assertThat(Discovery.remembered(LO).getPort()).isEqualTo(igd.httpPort());
+            assertThat(Discovery.remembered(ctx()).getPort()).isEqualTo(igd.httpPort());
         }
     }
 
