@@ -2,6 +2,7 @@ package dev.openport.natpmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.openport.core.testing.LossyUdpRelay;
 import dev.openport.core.Transport;
 import java.time.Duration;
 import java.util.ArrayList;

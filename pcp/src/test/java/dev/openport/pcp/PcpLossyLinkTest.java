@@ -2,6 +2,7 @@ package dev.openport.pcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.openport.core.testing.LossyUdpRelay;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.Transport;

@@ -3,6 +3,7 @@ package dev.openport.upnp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.openport.core.testing.LossyUdpRelay;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.spi.ProbeContext;

@@ -1,4 +1,4 @@
-package dev.openport.natpmp;
+package dev.openport.core.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -32,15 +32,15 @@ import java.util.function.UnaryOperator;
  * which copy is lost: a seeded run is repeatable. Delays are drawn per datagram, so a later datagram with a
  * shorter delay overtakes an earlier one (reordering), and a duplicate gets a delay of its own.
  *
- * <p>Test code. Modules share no test code (that would need a test-jar), so identical copies but for the package
- * live in the natpmp, pcp and upnp tests: change all three together.
+ * <p>Test code, shared with the protocol modules through core's test-jar ({@code openport-core}, type
+ * {@code test-jar}, scope test).
  */
-final class LossyUdpRelay implements AutoCloseable {
-    static final int TO_GATEWAY = 0;
-    static final int TO_CLIENT = 1;
+public final class LossyUdpRelay implements AutoCloseable {
+    public static final int TO_GATEWAY = 0;
+    public static final int TO_CLIENT = 1;
 
     /** How bad the link is: per-datagram loss and duplication probability, and a uniform 0..maxDelay delay. */
-    record Impairment(double loss, Duration maxDelay, double duplicate) {
+    public record Impairment(double loss, Duration maxDelay, double duplicate) {
     }
 
     private final InetSocketAddress gateway;
@@ -62,7 +62,7 @@ final class LossyUdpRelay implements AutoCloseable {
     private final AtomicLong[] sequence = {new AtomicLong(), new AtomicLong()};
     private final AtomicLong[] highestDelivered = {new AtomicLong(-1), new AtomicLong(-1)};
 
-    LossyUdpRelay(InetSocketAddress gateway, Impairment impairment, long seed, UnaryOperator<byte[]> key)
+    public LossyUdpRelay(InetSocketAddress gateway, Impairment impairment, long seed, UnaryOperator<byte[]> key)
             throws IOException {
         this.gateway = gateway;
         this.impairment = impairment;
@@ -85,38 +85,38 @@ final class LossyUdpRelay implements AutoCloseable {
     }
 
     /** Also drops the next {@code n} datagrams going {@code direction}, whatever their fate (a burst of loss). */
-    LossyUdpRelay dropFirst(int direction, int n) {
+    public LossyUdpRelay dropFirst(int direction, int n) {
         dropFirst[direction].set(n);
         return this;
     }
 
     /** Where the client should send: the relay's front socket on 127.0.0.1. */
-    InetSocketAddress address() throws IOException {
+    public InetSocketAddress address() throws IOException {
         return (InetSocketAddress) front.getLocalAddress();
     }
 
-    int port() throws IOException {
+    public int port() throws IOException {
         return address().getPort();
     }
 
-    int received(int direction) {
+    public int received(int direction) {
         return received[direction].get();
     }
 
-    int dropped(int direction) {
+    public int dropped(int direction) {
         return dropped[direction].get();
     }
 
-    int duplicated(int direction) {
+    public int duplicated(int direction) {
         return duplicated[direction].get();
     }
 
-    int delivered(int direction) {
+    public int delivered(int direction) {
         return delivered[direction].get();
     }
 
     /** Datagrams delivered after one that arrived later in the same direction. */
-    int reordered() {
+    public int reordered() {
         return reordered.get();
     }
 
