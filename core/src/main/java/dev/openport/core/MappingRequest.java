@@ -14,10 +14,19 @@ import java.util.Optional;
  *         .withLifetime(Duration.ofHours(1))
  *         .withDescription("minecraft");
  * MappingRequest exact = req.withExternalPort(443).requireExactExternalPort();
+ * MappingRequest vpn = MappingRequest.anyPort(Transport.UDP)          // the gateway picks port P and forwards
+ *         .withLifetime(Duration.ofSeconds(60));                       // P to this host's port P
  * }</pre>
  *
+ * <p><b>Any port.</b> An internal port of {@link #FOLLOW_EXTERNAL_PORT} (0) means "the service listens on whatever
+ * external port the gateway grants": the gateway chooses the external port P (or takes {@link #externalPort()} as
+ * a suggestion) and forwards P to this host's port P. VPN gateways that forward one port (ProtonVPN-style NAT-PMP)
+ * work only this way. The granted mapping reports the granted port as its {@link PortMapping#internalPort()}; the
+ * service must then listen on that port, and follow it when a renewal reports another one.
+ *
  * @param transport         TCP or UDP
- * @param internalPort      the port the service listens on, 1–65535
+ * @param internalPort      the port the service listens on, 1–65535, or {@link #FOLLOW_EXTERNAL_PORT} (0) to
+ *                          listen on the external port the gateway grants
  * @param internalAddress   the LAN address to forward to, or {@code null} for the local address that routes to
  *                          the gateway (the usual case)
  * @param externalPort      the external port to ask for, 0 to let the gateway choose
@@ -36,10 +45,12 @@ public record MappingRequest(Transport transport, int internalPort, InetAddress 
     public static final String DEFAULT_DESCRIPTION = "openport";
     /** The longest lease asked for: a UPnP IGD:2 ceiling (604800 s) and far below NAT-PMP's 32-bit field. */
     public static final Duration MAX_LIFETIME = Duration.ofDays(7);
+    /** The internal port meaning "the same port as the granted external port" (see {@link #anyPort}). */
+    public static final int FOLLOW_EXTERNAL_PORT = 0;
 
     public MappingRequest {
         Objects.requireNonNull(transport, "transport");
-        checkPort(internalPort, "internal port", false);
+        checkPort(internalPort, "internal port", true);
         checkPort(externalPort, "external port", true);
         if (exactExternalPort && externalPort == 0) {
             throw new IllegalArgumentException("an exact external port needs an external port");
@@ -67,6 +78,21 @@ public record MappingRequest(Transport transport, int internalPort, InetAddress 
     public static MappingRequest of(Transport transport, int internalPort) {
         return new MappingRequest(transport, internalPort, null, internalPort, false, DEFAULT_LIFETIME,
                 DEFAULT_DESCRIPTION);
+    }
+
+    /**
+     * Maps whatever port the gateway chooses, forwarded to the same port on this host, with a 2-hour lease:
+     * internal port {@link #FOLLOW_EXTERNAL_PORT}, external port 0. Suggest a port with
+     * {@link #withExternalPort(int)}.
+     */
+    public static MappingRequest anyPort(Transport transport) {
+        return new MappingRequest(transport, FOLLOW_EXTERNAL_PORT, null, 0, false, DEFAULT_LIFETIME,
+                DEFAULT_DESCRIPTION);
+    }
+
+    /** {@code true} when the service listens on the granted external port (internal port 0, see {@link #anyPort}). */
+    public boolean followsExternalPort() {
+        return internalPort == FOLLOW_EXTERNAL_PORT;
     }
 
     /** The internal address, when one was given. */

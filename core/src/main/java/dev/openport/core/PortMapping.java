@@ -51,9 +51,12 @@ public record PortMapping(MappingRequest request, InetAddress internalAddress, I
         return request.transport();
     }
 
-    /** The internal port mapped. */
+    /**
+     * The internal port mapped: the requested one, or for a request that {@linkplain
+     * MappingRequest#followsExternalPort() follows the external port} the granted external port.
+     */
     public int internalPort() {
-        return request.internalPort();
+        return request.followsExternalPort() ? externalPort : request.internalPort();
     }
 
     /** Where the outside reaches the service, printable as {@code 203.0.113.1:25565}. */

@@ -107,6 +107,10 @@ public final class NatPmpPortMapper implements PortMapper {
             throw new PortMappingException(Reason.UNSUPPORTED, "NAT-PMP maps ports of the requesting host only, not "
                     + request.internalAddress().getHostAddress(), MappingProtocol.NAT_PMP, gateway, null, null);
         }
+        if (request.followsExternalPort()) {
+            throw new PortMappingException(Reason.UNSUPPORTED, "any-port mappings are not implemented over NAT-PMP yet",
+                    MappingProtocol.NAT_PMP, gateway, null, null);
+        }
         return create(request, request.externalPort());
     }
 

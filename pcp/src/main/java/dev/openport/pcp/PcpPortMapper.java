@@ -123,6 +123,10 @@ final class PcpPortMapper implements PortMapper {
 
     @Override
     public PortMapping map(MappingRequest request) throws PortMappingException {
+        if (request.followsExternalPort()) {
+            throw new PortMappingException(Reason.UNSUPPORTED, "any-port mappings are not implemented over PCP yet",
+                    MappingProtocol.PCP, null, null, null);
+        }
         return send(request, newNonce(), request.externalPort(), null);
     }
 
