@@ -1,5 +1,7 @@
 package dev.openport.core;
 
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -30,26 +32,48 @@ public final class MappingVerifier {
     }
 
     /**
-     * Reads {@code mapping} back through {@code mapper}. For NAT-PMP and PCP this renews the mapping (the lease
-     * starts again); if the renewal moved it to another external port, the moved mapping is deleted again.
+     * Reads {@code mapping} back through {@code mapper} ({@link PortMapper#check}). For NAT-PMP and PCP this
+     * renews the mapping (the lease starts again); if the renewal moved it to another external port, the moved
+     * mapping is deleted again.
      *
      * @throws PortMappingException when the gateway stopped answering ({@code TIMEOUT})
      */
     public static Result verify(PortMapper mapper, PortMapping mapping) throws PortMappingException {
-        if (mapping.protocol() == MappingProtocol.UPNP) {
-            List<PortMapping> table;
-            try {
-                table = mapper.list();
-            } catch (PortMappingException e) {
-                if (e.reason() == PortMappingException.Reason.TIMEOUT) {
-                    throw e;
-                }
-                return Result.UNKNOWN;
-            }
-            boolean held = table.stream().anyMatch(m -> m.externalPort() == mapping.externalPort()
-                    && m.transport() == mapping.transport() && m.internalPort() == mapping.internalPort());
-            return held ? Result.CONFIRMED : Result.MISSING;
+        return switch (mapper.check(mapping).state()) {
+            case HELD -> Result.CONFIRMED;
+            case MISSING, FOREIGN -> Result.MISSING;
+            case UNKNOWN -> Result.UNKNOWN;
+        };
+    }
+
+    /** The default {@link PortMapper#check}: read the table where the protocol lists one, else renew. */
+    static MappingCheck check(PortMapper mapper, PortMapping mapping) throws PortMappingException {
+        if (mapping.protocol() != MappingProtocol.UPNP) {
+            return checkByRenewal(mapper, mapping);
         }
+        List<PortMapping> table;
+        try {
+            table = mapper.list();
+        } catch (PortMappingException e) {
+            if (e.reason() == PortMappingException.Reason.TIMEOUT) {
+                throw e;
+            }
+            return MappingCheck.unknown(null);
+        }
+        InetAddress external = externalOrNull(mapper);
+        for (PortMapping m : table) {
+            if (m.externalPort() != mapping.externalPort() || m.transport() != mapping.transport()) {
+                continue;
+            }
+            boolean ours = m.internalPort() == mapping.internalPort()
+                    && m.internalAddress().equals(mapping.internalAddress());
+            return new MappingCheck(ours ? MappingCheck.State.HELD : MappingCheck.State.FOREIGN, external,
+                    m.internalAddress(), m.isPermanent() ? Duration.ZERO : null);
+        }
+        return MappingCheck.missing(external);
+    }
+
+    private static MappingCheck checkByRenewal(PortMapper mapper, PortMapping mapping) throws PortMappingException {
         PortMapping renewed;
         try {
             renewed = mapper.renew(mapping);
@@ -57,7 +81,7 @@ public final class MappingVerifier {
             if (e.reason() == PortMappingException.Reason.TIMEOUT) {
                 throw e;
             }
-            return Result.UNKNOWN;
+            return MappingCheck.unknown(null);
         }
         if (renewed.externalPort() != mapping.externalPort()) {
             // the gateway had lost it and made a new one elsewhere: not what the caller holds; don't leak it
@@ -66,8 +90,20 @@ public final class MappingVerifier {
             } catch (PortMappingException e) {
                 // best effort
             }
-            return Result.MISSING;
+            return MappingCheck.missing(renewed.externalAddress());
         }
-        return Result.CONFIRMED;
+        return MappingCheck.held(renewed.externalAddress(), renewed.internalAddress())
+                .withLeaseRemaining(renewed.lifetime());
+    }
+
+    private static InetAddress externalOrNull(PortMapper mapper) throws PortMappingException {
+        try {
+            return mapper.externalAddress();
+        } catch (PortMappingException e) {
+            if (e.reason() == PortMappingException.Reason.TIMEOUT) {
+                throw e;
+            }
+            return null;
+        }
     }
 }

@@ -54,6 +54,44 @@ public interface PortMapper extends AutoCloseable {
     }
 
     /**
+     * Asks the gateway whether it still holds {@code mapping} and what its external address is now. The lease
+     * manager calls it on the managed mapping's verify interval to catch silently dropped entries, WAN renumbering
+     * and entries forwarding to a stale client (docs/quirks.md). It must not create a second entry; it may
+     * refresh the lease where reading back is a renewal (NAT-PMP, PCP).
+     *
+     * <p>The default: for UPnP, the entry for the mapping's external port and
+     * transport is looked up ({@code FOREIGN} when it forwards to another internal port or client) and the
+     * external address read with {@link #externalAddress()}; for NAT-PMP and PCP the mapping is renewed, and a renewal that
+     * moved it to another external port counts as {@code MISSING} (the moved entry is deleted again).
+     * Protocols that can read one entry directly (UPnP GetSpecificPortMappingEntry) override it.
+     *
+     * @throws PortMappingException with reason {@code TIMEOUT} when the gateway did not answer; any other
+     *                              failure to ask is reported as {@link MappingCheck.State#UNKNOWN}
+     */
+    default MappingCheck check(PortMapping mapping) throws PortMappingException {
+        return MappingVerifier.check(this, mapping);
+    }
+
+    /**
+     * Re-creates {@code mapping} from scratch: deletes it (ignoring a failure other than a timeout) and maps the
+     * same request again on the same external port. Used after a failed reachability signal, when an entry the
+     * router lists may not forward any more (docs/quirks.md, "listed but not forwarding"), where a renewal would
+     * be a no-op. Protocols with a cheaper or safer way override it.
+     *
+     * @throws PortMappingException as {@link #map} does
+     */
+    default PortMapping repair(PortMapping mapping) throws PortMappingException {
+        try {
+            unmap(mapping);
+        } catch (PortMappingException e) {
+            if (e.reason() == PortMappingException.Reason.TIMEOUT) {
+                throw e;
+            }
+        }
+        return map(mapping.request().withExternalPort(mapping.externalPort()));
+    }
+
+    /**
      * Registers a listener told when the gateway lost its state (epoch went backwards, PCP ANNOUNCE, UPnP entry
      * gone) or changed its external address. Listeners run on an openport thread and must return quickly.
      */
