@@ -236,15 +236,7 @@ final class DefaultGateway {
         if (text == null || text.isEmpty() || text.length() > 15 || !text.matches("[0-9.]+")) {
             return Optional.empty();
         }
-        try {
-            if (!com.google.common.net.InetAddresses.isInetAddress(text)) {
-                return Optional.empty();
-            }
-            InetAddress a = com.google.common.net.InetAddresses.forString(text);
-            return a.getAddress().length == 4 && !a.isAnyLocalAddress() ? Optional.of(a) : Optional.empty();
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        return IpText.parseIpv4(text).filter(a -> !a.isAnyLocalAddress()).map(InetAddress.class::cast);
     }
 
     private static long parseLong(String s, long fallback) {

@@ -1,6 +1,5 @@
 package dev.openport.core;
 
-import com.google.common.net.InetAddresses;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -39,7 +38,7 @@ public record Endpoint(InetAddress address, int port) {
             return "?:" + port;
         }
         // RFC 5952 text (2001:db8::2, not 2001:db8:0:0:0:0:0:2), no zone
-        String host = InetAddresses.toAddrString(address);
+        String host = IpText.format(address);
         return address instanceof Inet6Address ? "[" + host + "]:" + port : host + ":" + port;
     }
 }
