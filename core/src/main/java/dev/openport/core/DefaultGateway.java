@@ -247,7 +247,7 @@ final class DefaultGateway {
         }
     }
 
-    private static String[] lines(String text) {
+    static String[] lines(String text) {
         return text == null ? new String[0] : text.split("\r?\n|\r");
     }
 

@@ -68,6 +68,16 @@ public final class LocalNetwork {
         return LocalAddress.ofInterface(interfaceName);
     }
 
+    /**
+     * This host's IPv6 way out, when it has one worth a pinhole: an IPv6 default route and a stable global
+     * address on that route's interface (not temporary, not unique-local, not link-local, not deprecated).
+     * Empty on IPv4-only networks and when only such unusable addresses exist. Reads the routing and address
+     * tables like {@link #defaultGateway()}; sends nothing.
+     */
+    public static java.util.Optional<Ipv6Uplink> ipv6Uplink() {
+        return Ipv6Uplinks.find();
+    }
+
     private static boolean sameInterface(String name, String other) {
         if (other == null) {
             return false;

@@ -1,0 +1,35 @@
+package dev.openport.core;
+
+import java.net.Inet6Address;
+import java.util.Objects;
+
+/**
+ * This host's way out over IPv6: the default router, the interface the route leaves by, and the stable global
+ * address on that interface that an IPv6 pinhole is opened for (never a temporary privacy address, a unique
+ * local or a link-local one). A link-local gateway carries its scope, so a socket can reach it.
+ *
+ * <pre>{@code
+ * LocalNetwork.ipv6Uplink().ifPresent(up -> {
+ *     // e.g. fe80::1%eth0 via eth0, pinholes for 2001:db8:1:0:211:22ff:fe33:4455
+ *     DiscoveryOptions v6 = DiscoveryOptions.builder()
+ *             .gateway(up.gateway()).localAddress(up.localAddress()).build();
+ * });
+ * }</pre>
+ *
+ * @param gateway       the IPv6 default router (scoped when link-local)
+ * @param interfaceName the interface the default route leaves by (its name; on Windows its index)
+ * @param localAddress  the stable global address on that interface
+ */
+public record Ipv6Uplink(Inet6Address gateway, String interfaceName, Inet6Address localAddress) {
+    public Ipv6Uplink {
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        Objects.requireNonNull(localAddress, "localAddress");
+    }
+
+    @Override
+    public String toString() {
+        return "IPv6 via " + gateway.getHostAddress() + " on " + interfaceName + ", pinholes for "
+                + localAddress.getHostAddress();
+    }
+}
