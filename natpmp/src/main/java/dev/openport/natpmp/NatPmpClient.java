@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each exchange uses a socket of its own (a fresh ephemeral port), so concurrent calls never see each
  * other's answers and the class is thread-safe without locks. An answer is accepted only if it comes from
  * exactly the address and port the request went to, decodes cleanly, and has the expected opcode (and, for a
- * mapping, the same internal port); anything else is dropped without touching the retransmission schedule, so
+ * mapping, an internal port that fits: see {@link #answersInternalPort}); anything else is dropped without touching the retransmission schedule, so
  * a flood of junk cannot push the real answer past the deadline. Honours {@link Thread#interrupt()}.
  */
 final class NatPmpClient {
@@ -188,6 +188,16 @@ final class NatPmpClient {
         }
     }
 
+    /**
+     * Whether a MAP answer's internal-port field fits the request: our port echoed (RFC 6886 §3.3), or — as VPN
+     * gateways that forward the granted port to the same port answer (ProtonVPN-style; docs/quirks.md) — 0 or
+     * the granted external port. Source, size, opcode (hence transport), result and epoch are checked apart.
+     */
+    static boolean answersInternalPort(NatPmpResponse.Map answer, NatPmpRequest.Map request) {
+        int field = answer.internalPort();
+        return field == request.internalPort() || field == 0 || field == answer.externalPort();
+    }
+
     private String hostPort() {
         return server.getAddress().getHostAddress() + ":" + server.getPort();
     }
@@ -224,7 +234,7 @@ final class NatPmpClient {
                 return drop("opcode " + r.opcode() + ", expected " + request.responseOpcode());
             }
             if (r instanceof NatPmpResponse.Map m && request instanceof NatPmpRequest.Map q
-                    && m.internalPort() != q.internalPort()) {
+                    && !answersInternalPort(m, q)) {
                 return drop("internal port " + m.internalPort() + ", expected " + q.internalPort());
             }
             return r;

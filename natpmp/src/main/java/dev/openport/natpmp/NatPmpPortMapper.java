@@ -8,6 +8,7 @@ import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.AnyPorts;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -108,10 +109,11 @@ public final class NatPmpPortMapper implements PortMapper {
                     + request.internalAddress().getHostAddress(), MappingProtocol.NAT_PMP, gateway, null, null);
         }
         if (request.followsExternalPort()) {
-            throw new PortMappingException(Reason.UNSUPPORTED, "any-port mappings are not implemented over NAT-PMP yet",
-                    MappingProtocol.NAT_PMP, gateway, null, null);
+            // suggest P -> P for a port we pick: an RFC gateway grants it as asked, a VPN gateway picks its own
+            int port = request.externalPort() != 0 ? request.externalPort() : AnyPorts.pick();
+            return create(request, port, port);
         }
-        return create(request, request.externalPort());
+        return create(request, request.externalPort(), request.internalPort());
     }
 
     /**
@@ -123,7 +125,7 @@ public final class NatPmpPortMapper implements PortMapper {
     public PortMapping renew(PortMapping mapping) throws PortMappingException {
         ensureOpen();
         checkOurs(mapping);
-        return create(mapping.request(), mapping.externalPort());
+        return create(mapping.request(), mapping.externalPort(), AnyPort.wireInternalPort(mapping));
     }
 
     /** Deletes a mapping: lifetime 0 (RFC 6886 §3.4). A mapping that is already gone is no error. */
@@ -131,7 +133,7 @@ public final class NatPmpPortMapper implements PortMapper {
     public void unmap(PortMapping mapping) throws PortMappingException {
         ensureOpen();
         checkOurs(mapping);
-        client.exchange(NatPmpRequest.Map.delete(mapping.transport(), mapping.internalPort()));
+        client.exchange(NatPmpRequest.Map.delete(mapping.transport(), AnyPort.wireInternalPort(mapping)));
     }
 
     /**
@@ -187,26 +189,56 @@ public final class NatPmpPortMapper implements PortMapper {
 
     // ---- internals -------------------------------------------------------------------------------------
 
-    private PortMapping create(MappingRequest request, int suggestedExternalPort) throws PortMappingException {
+    /**
+     * Asks for a mapping of {@code wireInternal} and checks the grant. A request that {@linkplain
+     * MappingRequest#followsExternalPort() follows the external port} needs the gateway to forward the granted
+     * port P to port P: a VPN-style answer (internal field 0 or P) says so; an RFC gateway that echoes our
+     * internal port W but grants P != W forwards P to W, so that mapping is deleted and P -> P asked for instead.
+     */
+    private PortMapping create(MappingRequest request, int suggestedExternalPort, int wireInternal)
+            throws PortMappingException {
         long lifetime = request.lifetime().getSeconds();
-        NatPmpResponse.Map granted = (NatPmpResponse.Map) client.exchange(new NatPmpRequest.Map(
-                request.transport(), request.internalPort(), suggestedExternalPort, lifetime));
-        Instant now = clock.instant();
-        if (granted.externalPort() == 0 || granted.lifetimeSeconds() == 0) {
-            throw new PortMappingException(Reason.PROTOCOL_ERROR, "the gateway reported success but granted external"
-                    + " port " + granted.externalPort() + " for " + granted.lifetimeSeconds() + " s",
-                    MappingProtocol.NAT_PMP, gateway, null, null);
+        int suggested = suggestedExternalPort;
+        int internal = wireInternal;
+        for (int round = 1; ; round++) {
+            NatPmpResponse.Map granted = (NatPmpResponse.Map) client.exchange(new NatPmpRequest.Map(
+                    request.transport(), internal, suggested, lifetime));
+            Instant now = clock.instant();
+            if (granted.externalPort() == 0 || granted.lifetimeSeconds() == 0) {
+                throw new PortMappingException(Reason.PROTOCOL_ERROR, "the gateway reported success but granted"
+                        + " external port " + granted.externalPort() + " for " + granted.lifetimeSeconds() + " s",
+                        MappingProtocol.NAT_PMP, gateway, null, null);
+            }
+            int external = granted.externalPort();
+            if (request.exactExternalPort() && external != request.externalPort()) {
+                undoUnwanted(request.transport(), internal, external);
+                throw new PortMappingException(Reason.CONFLICT, "external port " + request.externalPort()
+                        + " is taken: the gateway offered " + external, MappingProtocol.NAT_PMP, gateway,
+                        null, null);
+            }
+            boolean samePort = AnyPort.forwardsToSamePort(granted, internal);
+            if (request.followsExternalPort() && !samePort) {
+                undoUnwanted(request.transport(), internal, external);
+                if (round == AnyPorts.MAX_ROUNDS) {
+                    throw new PortMappingException(Reason.CONFLICT, "the gateway forwards external port " + external
+                            + " to internal port " + internal + ", never to the same port (" + round + " tries)",
+                            MappingProtocol.NAT_PMP, gateway, null, null);
+                }
+                internal = external;
+                suggested = external;
+                continue;
+            }
+            if (!request.followsExternalPort() && external != internal && granted.internalPort() != internal) {
+                LOG.warn("{} answered internal port {} for {} {}: it forwards external port {} to port {} of this"
+                        + " host, not to {}; ask for any port (MappingRequest.anyPort) and listen on the granted"
+                        + " port", gateway.getHostAddress(), granted.internalPort(), request.transport(), internal,
+                        external, external, internal);
+            }
+            InetAddress address = currentExternalAddress();
+            Duration lease = Duration.ofSeconds(granted.lifetimeSeconds());
+            return new PortMapping(request, localAddress, address, external, lease, now.plus(lease),
+                    MappingProtocol.NAT_PMP, gateway, request.followsExternalPort() ? AnyPort.state(internal) : "");
         }
-        if (request.exactExternalPort() && granted.externalPort() != request.externalPort()) {
-            undoUnwanted(request.transport(), request.internalPort(), granted.externalPort());
-            throw new PortMappingException(Reason.CONFLICT, "external port " + request.externalPort()
-                    + " is taken: the gateway offered " + granted.externalPort(), MappingProtocol.NAT_PMP, gateway,
-                    null, null);
-        }
-        InetAddress external = currentExternalAddress();
-        Duration lease = Duration.ofSeconds(granted.lifetimeSeconds());
-        return new PortMapping(request, localAddress, external, granted.externalPort(), lease, now.plus(lease),
-                MappingProtocol.NAT_PMP, gateway, "");
     }
 
     /** Refreshes the external address; on failure the mapping still stands, with the last known address. */

@@ -91,6 +91,7 @@ final class FakeNatPmpGateway implements AutoCloseable {
     private volatile Integer grantedPort;
     private volatile long maxLifetime = Long.MAX_VALUE;
     private volatile Inet4Address externalAddress = ipv4("203.0.113.7");
+    private volatile java.util.function.IntBinaryOperator internalField = (asked, granted) -> asked;
 
     FakeNatPmpGateway() throws SocketException {
         this(0);
@@ -144,6 +145,15 @@ final class FakeNatPmpGateway implements AutoCloseable {
         return this;
     }
 
+    /**
+     * What the answer's internal-port field says, from (internal port asked, external port granted): the default
+     * echoes the port asked (RFC 6886 §3.3); VPN gateways answer 0 or the granted port.
+     */
+    FakeNatPmpGateway internalPortField(java.util.function.IntBinaryOperator field) {
+        this.internalField = field;
+        return this;
+    }
+
     FakeNatPmpGateway externalAddress(String address) {
         this.externalAddress = ipv4(address);
         return this;
@@ -166,6 +176,11 @@ final class FakeNatPmpGateway implements AutoCloseable {
     /** External port currently mapped for this internal port, or null. */
     Integer mapped(Transport transport, int internalPort) {
         return table.get(new Key(transport, internalPort));
+    }
+
+    /** How many mappings the table holds. */
+    int mappedCount() {
+        return table.size();
     }
 
     /** Sends a datagram from the gateway's socket (announcements). */
@@ -203,7 +218,8 @@ final class FakeNatPmpGateway implements AutoCloseable {
                     table.put(new Key(m.transport(), m.internalPort()), external);
                 }
             }
-            return new NatPmpResponse.Map(m.transport(), code, epoch, m.internalPort(), external, lifetime);
+            int field = m.isDelete() ? m.internalPort() : internalField.applyAsInt(m.internalPort(), external);
+            return new NatPmpResponse.Map(m.transport(), code, epoch, field, external, lifetime);
         }
         return new NatPmpResponse.ExternalAddress(code, epoch, code == 0 ? externalAddress : ipv4("0.0.0.0"));
     }

@@ -142,11 +142,55 @@ class NatPmpClientTest {
     @Test
     void answerForAnotherInternalPortIsIgnored() throws Exception {
         gw.script((req, peer) -> {
-            peer.send(NatPmpCodec.encode(new NatPmpResponse.Map(Transport.TCP, 0, 1, 9999, 9999, 60)));
+            // internal 9999 -> external 40000: neither our port, nor 0, nor the granted port
+            peer.send(NatPmpCodec.encode(new NatPmpResponse.Map(Transport.TCP, 0, 1, 9999, 40000, 60)));
             peer.answer();
         });
         NatPmpResponse.Map r = (NatPmpResponse.Map) client(Duration.ofSeconds(2)).exchange(MAP_TCP);
         assertThat(r.internalPort()).isEqualTo(25565);
+    }
+
+    @ParameterizedTest(name = "internal port field {0}")
+    @CsvSource({"0", "38534"})
+    void vpnStyleAnswerWithInternalPortZeroOrTheGrantedPortIsAccepted(int field) throws Exception {
+        // ProtonVPN-style: the gateway grants 38534 whatever was suggested and answers internal port 0 (or 38534)
+        gw.script((req, peer) -> peer.send(NatPmpCodec.encode(
+                new NatPmpResponse.Map(Transport.UDP, 0, 7, field, 38534, 60))));
+        NatPmpResponse.Map r = (NatPmpResponse.Map) client(Duration.ofSeconds(2))
+                .exchange(new NatPmpRequest.Map(Transport.UDP, 51000, 0, 60));
+        assertThat(r.externalPort()).isEqualTo(38534);
+        assertThat(r.internalPort()).isEqualTo(field);
+        assertThat(gw.requests()).hasSize(1);
+        assertThat(observed).containsExactly(r);
+    }
+
+    @Test
+    void vpnStyleAnswerForTheOtherTransportIsStillIgnored() {
+        gw.script((req, peer) -> peer.send(NatPmpCodec.encode(
+                new NatPmpResponse.Map(Transport.TCP, 0, 7, 0, 38534, 60))));
+        assertThatThrownBy(() -> client(Duration.ofMillis(600))
+                .exchange(new NatPmpRequest.Map(Transport.UDP, 51000, 0, 60)))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+        assertThat(observed).isEmpty();
+    }
+
+    @Test
+    void vpnStyleAnswerFromAnotherSourceIsStillIgnored() {
+        AtomicInteger n = new AtomicInteger();
+        gw.script((req, peer) -> {
+            byte[] vpn = NatPmpCodec.encode(new NatPmpResponse.Map(Transport.UDP, 0, 7, 0, 38534, 60));
+            if (n.getAndIncrement() % 2 == 0) {
+                peer.sendFromOtherPort(vpn);
+            } else {
+                peer.sendFromOtherAddress(vpn);
+            }
+        });
+        assertThatThrownBy(() -> client(Duration.ofMillis(600))
+                .exchange(new NatPmpRequest.Map(Transport.UDP, 51000, 0, 60)))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT));
+        assertThat(observed).isEmpty();
     }
 
     @Test
@@ -190,7 +234,8 @@ class NatPmpClientTest {
                 random.nextBytes(junk);
                 if (i % 3 == 0) {
                     // well-formed but wrong: another internal port
-                    junk = NatPmpCodec.encode(new NatPmpResponse.Map(Transport.TCP, 0, i, i % 65536, 1, 1));
+                    // (never 0 nor the granted port 1: those are VPN-style answers and would be accepted)
+                    junk = NatPmpCodec.encode(new NatPmpResponse.Map(Transport.TCP, 0, i, i | 0x8000, 1, 1));
                 }
                 if (i % 2 == 0) {
                     peer.send(junk);

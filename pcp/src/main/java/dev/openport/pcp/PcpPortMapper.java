@@ -8,6 +8,7 @@ import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.spi.AnyPorts;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -37,7 +38,8 @@ final class PcpPortMapper implements PortMapper {
     static final int SERVER_PORT = 5351;
     /** Lease of the throw-away mapping that learns the external address (deleted right after). */
     static final long EXTERNAL_ADDRESS_PROBE_LIFETIME = 120;
-    private static final Pattern NONCE_HEX = Pattern.compile("[0-9a-fA-F]{24}");
+    /** {@link PortMapping#protocolState()}: nonce, and the internal port sent when it follows the external one. */
+    private static final Pattern STATE = Pattern.compile("([0-9a-fA-F]{24})(?::([0-9]{1,5}))?");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ProbeContext context;
@@ -124,18 +126,44 @@ final class PcpPortMapper implements PortMapper {
     @Override
     public PortMapping map(MappingRequest request) throws PortMappingException {
         if (request.followsExternalPort()) {
-            throw new PortMappingException(Reason.UNSUPPORTED, "any-port mappings are not implemented over PCP yet",
-                    MappingProtocol.PCP, null, null, null);
+            // ask P -> P for a port we pick (or the suggested one); the server may still grant another
+            int port = request.externalPort() != 0 ? request.externalPort() : AnyPorts.pick();
+            return followExternalPort(send(request, newNonce(), port, null, port), 1);
         }
-        return send(request, newNonce(), request.externalPort(), null);
+        return send(request, newNonce(), request.externalPort(), null, request.internalPort());
     }
 
     @Override
     public PortMapping renew(PortMapping mapping) throws PortMappingException {
         // same nonce (§11.2.1), and suggest what we hold so the server keeps it or gives it back after a reboot
         Octets nonce = nonceOf(mapping);
-        return send(mapping.request(), nonce == null ? newNonce() : nonce, mapping.externalPort(),
-                mapping.externalAddress());
+        PortMapping renewed = send(mapping.request(), nonce == null ? newNonce() : nonce, mapping.externalPort(),
+                mapping.externalAddress(), wireInternalPort(mapping));
+        return mapping.request().followsExternalPort() ? followExternalPort(renewed, 1) : renewed;
+    }
+
+    /**
+     * For a request that follows the external port: a grant of P for internal port W != P forwards P to W, which
+     * the service does not listen on. Delete it and ask for P -> P, at most {@link AnyPorts#MAX_ROUNDS} times.
+     */
+    private PortMapping followExternalPort(PortMapping granted, int round) throws PortMappingException {
+        int wire = wireInternalPort(granted);
+        if (granted.externalPort() == wire) {
+            return granted;
+        }
+        int port = granted.externalPort();
+        try {
+            unmap(granted);
+        } catch (PortMappingException e) {
+            LOG.debug("could not delete the mapping of port {} to {}: {}", port, wire, e.getMessage());
+        }
+        if (round >= AnyPorts.MAX_ROUNDS) {
+            throw new PortMappingException(Reason.CONFLICT, "PCP MAP " + granted.transport() + ": the gateway maps"
+                    + " external port " + port + " to internal port " + wire + ", never to the same port (" + round
+                    + " tries)", MappingProtocol.PCP, gateway(), null, null);
+        }
+        return followExternalPort(send(granted.request(), newNonce(), port, granted.externalAddress(), port),
+                round + 1);
     }
 
     @Override
@@ -144,10 +172,10 @@ final class PcpPortMapper implements PortMapper {
         Octets nonce = nonceOf(mapping);
         MappingRequest request = mapping.request();
         InetAddress internal = request.internalAddressIfSet().orElse(clientAddress);
+        int wire = wireInternalPort(mapping);
         PcpPayload.Map asked = new PcpPayload.Map(nonce == null ? newNonce() : nonce,
-                request.transport().ianaNumber(), request.internalPort(), mapping.externalPort(),
-                suggestion(mapping.externalAddress()));
-        String what = "PCP MAP delete " + request.transport() + " " + request.internalPort();
+                request.transport().ianaNumber(), wire, mapping.externalPort(), suggestion(mapping.externalAddress()));
+        String what = "PCP MAP delete " + request.transport() + " " + wire;
         try (PcpChannel ch = PcpChannel.open(server)) {
             PcpMessage answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, 0, clientAddress, asked,
                     options(internal, false)), deadline(), what, mapMatcher(asked));
@@ -194,13 +222,13 @@ final class PcpPortMapper implements PortMapper {
         return refused;
     }
 
-    private PortMapping send(MappingRequest request, Octets nonce, int suggestedPort, InetAddress suggestedAddress)
-            throws PortMappingException {
+    private PortMapping send(MappingRequest request, Octets nonce, int suggestedPort, InetAddress suggestedAddress,
+            int wireInternal) throws PortMappingException {
         InetAddress internal = request.internalAddressIfSet().orElse(clientAddress);
         long lifetime = request.lifetime().getSeconds();
-        PcpPayload.Map asked = new PcpPayload.Map(nonce, request.transport().ianaNumber(), request.internalPort(),
+        PcpPayload.Map asked = new PcpPayload.Map(nonce, request.transport().ianaNumber(), wireInternal,
                 suggestedPort, suggestion(suggestedAddress));
-        String what = "PCP MAP " + request.transport() + " " + request.internalPort();
+        String what = "PCP MAP " + request.transport() + " " + wireInternal;
         PcpMessage answer;
         try (PcpChannel ch = PcpChannel.open(server)) {
             answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, lifetime, clientAddress, asked,
@@ -223,7 +251,7 @@ final class PcpPortMapper implements PortMapper {
         }
         PortMapping mapping = new PortMapping(request, internal, granted.externalAddress(), granted.externalPort(),
                 Duration.ofSeconds(answer.lifetime()), Instant.now().plusSeconds(answer.lifetime()),
-                MappingProtocol.PCP, gateway(), nonce.toHex());
+                MappingProtocol.PCP, gateway(), state(nonce, request, wireInternal));
         if (request.exactExternalPort() && granted.externalPort() != request.externalPort()) {
             // a server that ignored PREFER_FAILURE: give the port back rather than leak a mapping we refuse
             try {
@@ -408,10 +436,30 @@ final class PcpPortMapper implements PortMapper {
         return Octets.of(b);
     }
 
-    /** The nonce kept in {@link PortMapping#protocolState()} (24 hex digits), or {@code null}. */
+    /**
+     * The protocol state: the nonce as 24 hex digits, and for a request that follows the external port
+     * {@code :} and the internal port on the wire (the mapping's key with the nonce, §11.1).
+     */
+    static String state(Octets nonce, MappingRequest request, int wireInternal) {
+        return request.followsExternalPort() ? nonce.toHex() + ":" + wireInternal : nonce.toHex();
+    }
+
+    /** The nonce kept in {@link PortMapping#protocolState()}, or {@code null}. */
     static Octets nonceOf(PortMapping mapping) {
-        String state = mapping.protocolState();
-        return NONCE_HEX.matcher(state).matches() ? Octets.fromHex(state) : null;
+        var m = STATE.matcher(mapping.protocolState());
+        return m.matches() ? Octets.fromHex(m.group(1)) : null;
+    }
+
+    /** The internal port the mapping was asked for on the wire. */
+    static int wireInternalPort(PortMapping mapping) {
+        var m = STATE.matcher(mapping.protocolState());
+        if (m.matches() && m.group(2) != null) {
+            int port = Integer.parseInt(m.group(2));
+            if (port >= 1 && port <= 0xFFFF) {
+                return port;
+            }
+        }
+        return mapping.internalPort();
     }
 
     @Override
