@@ -41,9 +41,11 @@ LAB=$ROOT/lab/gateway-lab
 # suites kept in files of their own
 # shellcheck source=lab/suite-diagnostics.sh
 source "$ROOT/lab/suite-diagnostics.sh"
+# shellcheck source=lab/suite-realnet.sh
+source "$ROOT/lab/suite-realnet.sh"
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc upnp pcp auto cli managed diagnostics java)
+SUITES=(lab natpmp natpmpc upnp pcp auto cli managed diagnostics realnet vpn java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
@@ -136,7 +138,7 @@ wait_for() {
 }
 
 # reach PROTO EXT_PORT INT_PORT [SECONDS]: the WAN host sends a message to the
-# router's WAN address, port EXT_PORT; a listener in the client namespace on INT_PORT
+# router's WAN address (REACH_HOST if set), port EXT_PORT; a listener in the client namespace on INT_PORT
 # must receive it and answer (the answer must come back to the WAN host).
 reach() {
     local proto=$1 eport=$2 iport=$3 secs=${4:-5} dir lpid rc=0
@@ -149,7 +151,7 @@ reach() {
         rm -rf "$dir"
         return 1
     fi
-    lab wan python3 "$HELPER" send "$proto" "$PMLAB_GW_WAN_IP" "$eport" "interop-$proto-$eport" \
+    lab wan python3 "$HELPER" send "$proto" "${REACH_HOST:-$PMLAB_GW_WAN_IP}" "$eport" "interop-$proto-$eport" \
         --timeout "$secs" || rc=1
     # nothing arrived: don't wait for the listener's own timeout
     ((rc == 0)) || kill "$lpid" 2>/dev/null

@@ -1,0 +1,1 @@
+"""The lab's scripted routers (see lab/scripted-router.py and lab/README.md)."""

@@ -1,0 +1,132 @@
+# shellcheck shell=bash
+#
+# suite-realnet.sh — the interop suites "realnet" (issue #12: routers that misbehave as real ones do) and
+# "vpn" (issue #13: a ProtonVPN-style NAT-PMP gateway). Sourced by lab/interop.sh, which provides step,
+# skip, note, lab, lab_up, load_env, reach, unreachable, dnat_rule, has_dnat, no_dnat, expect_output, re,
+# openport, natpmpc, upnpc, wait_for, ROOT, LAB and the PMLAB_* addresses.
+#
+# Each scenario runs one of our scripted routers (lab/scripted-router.py, `gateway-lab router start`) in
+# place of miniupnpd, first proves it with the reference clients (upnpc, natpmpc, the lab's PCP client),
+# then runs the openport CLI against it; the WAN host proves what forwards, and the measured time to repair
+# is printed as a "# ..." note. Steps that need a library feature not yet on main are reported as skipped,
+# with the feature (RN_PENDING below).
+
+PORT_RN=41200          # realnet: 41200-41259 (one block of ten per scenario; x8/x9: the reference clients)
+# natpmpc (libnatpmp 20150609) on a NAT-PMP result 2 (not authorized/refused) and 3 (network failure)
+NATPMPC_REFUSED='returned -51 \(FAILED\)|failed : not authorized'
+NATPMPC_NETWORK_FAILURE='returned -52 \(FAILED\)|failed : network failure'
+RN_DIR=                # per-run files: --keep logs and pids, notes (steps run in subshells: use files)
+
+# features the openport steps need, while they are not on main: FEATURE -> why the step is skipped
+declare -A RN_PENDING=(
+    [fallback]="needs #12 item 1 (fall back to UPnP when PCP/NAT-PMP refuse every MAP), not on main yet"
+    [cadence]="needs #12 item 2 (UPnP verification within 60 s), not on main yet"
+    [lease0]="needs #12 item 3 (switch to lease 0 on lease-0-only firmware) and a CLI check interval, not on main yet"
+    [renumber]="needs #12 item 4 (re-read the external address, never report 0.0.0.0), not on main yet"
+    [lanchange]="needs #12 item 5 (follow a LAN address change), not on main yet"
+    [zombie]="needs #12 item 6 (Delete + Add repairs a listed-but-dead entry), not on main yet"
+    [vpn]="needs #13 (any/udp over NAT-PMP, internal port 0 answers, --on-change hooks), not on main yet"
+)
+
+# pending FEATURE DESCRIPTION: true (and the step is reported as skipped) while FEATURE is not on main
+pending() {
+    local why=${RN_PENDING[$1]:-}
+    [[ -n $why ]] || return 1
+    skip "$2" "$why"
+}
+
+rn_note() { echo "$*" >>"$RN_DIR/notes"; echo "$*"; }
+rn_notes() { # print the notes the last step wrote, as "# ..." lines
+    [[ -s $RN_DIR/notes ]] || return 0
+    while IFS= read -r line; do note "  $line"; done <"$RN_DIR/notes"
+    : >"$RN_DIR/notes"
+}
+
+router() { lab router "$@"; }
+router_log() { cat "$PMLAB_STATE_DIR/scripted-router.log"; }
+# router_event_time REGEX [NTH]: the epoch time of the NTH (default 1st) router log line matching REGEX
+router_event_time() { router_log | grep -E -- "$1" | sed -n "${2:-1}p" | cut -d' ' -f1; }
+router_has() { router_log | grep -qE -- "$1"; }
+now() { printf '%s' "${EPOCHREALTIME}"; }
+elapsed() { python3 -c 'import sys; print("%.1f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
+
+# reach_at HOST PROTO EXT_PORT INT_PORT [SECONDS]: reach, to another router address (renumbering)
+reach_at() { local REACH_HOST=$1; shift; reach "$@"; }
+
+# dnat_to PROTO PORT CLIENT: the router forwards PROTO/PORT to CLIENT
+dnat_to() {
+    local rule
+    rule=$(dnat_rule "$1" "$2")
+    printf '%s\n' "${rule:-no DNAT rule for $1/$2}"
+    grep -qF "dnat ip to $3:" <<<"$rule"
+}
+
+# keep_start NAME ARGS...: `openport ARGS` (a map --keep) in the background, its output in $RN_DIR/NAME.log;
+# waits for its "mapped" line. The java process's pid goes to $RN_DIR/NAME.pid (the launcher execs java).
+keep_start() {
+    local name=$1 log pid jpid; shift
+    log=$RN_DIR/$name.log
+    (cd "$ROOT" && exec "$LAB" exec ./openport "$@") >"$log" 2>&1 </dev/null 8>&- &
+    pid=$!
+    echo "$pid" >"$RN_DIR/$name.wrapper"
+    if ! wait_for 40 grep -qE '^mapped |"event" *: *"mapped"' "$log"; then
+        echo "no mapping within 40 s:"; cat "$log"; keep_stop "$name" >/dev/null; return 1
+    fi
+    jpid=$(pgrep -f -n "openport.jar $*") || true
+    [[ -n $jpid ]] || { echo "the java process of openport $* was not found"; cat "$log"; return 1; }
+    echo "$jpid" >"$RN_DIR/$name.pid"
+    grep -E '^mapped ' "$log" || true
+}
+
+# keep_stop NAME: SIGTERM to the --keep process; waits for it to exit (its cleanup deletes the mappings)
+keep_stop() {
+    local name=$1 jpid wrapper i
+    jpid=$(cat "$RN_DIR/$name.pid" 2>/dev/null) || true
+    wrapper=$(cat "$RN_DIR/$name.wrapper" 2>/dev/null) || true
+    [[ -n $jpid ]] && kill -TERM "$jpid" 2>/dev/null
+    for ((i = 0; i < 200; i++)); do
+        [[ -n $wrapper && -e /proc/$wrapper ]] || break
+        sleep 0.1
+    done
+    if [[ -n $wrapper && -e /proc/$wrapper ]]; then
+        echo "openport --keep ($name) did not exit within 20 s of SIGTERM"; kill -KILL "$jpid" 2>/dev/null
+    fi
+    rm -f "$RN_DIR/$name.pid" "$RN_DIR/$name.wrapper"
+    cat "$RN_DIR/$name.log"
+}
+
+# keep_stop_clean NAME PROTO PORT: SIGTERM removes the mapping from the router
+keep_stop_clean() { keep_stop "$1"; no_dnat "$2" "$3"; }
+
+# poll_repair DESCRIPTION LIMIT_S SINCE_EPOCH CMD...: poll CMD until it succeeds (at most LIMIT_S s from
+# now); note the time from SINCE_EPOCH to success as the time to repair
+poll_repair() {
+    local desc=$1 limit=$2 since=$3 t; shift 3
+    if ! wait_for "$limit" "$@" >/dev/null 2>&1; then
+        "$@"
+        echo "$desc: not repaired within $limit s"
+        return 1
+    fi
+    t=$(elapsed "$since" "$(now)")
+    rn_note "$desc: repaired $t s after the router broke it"
+}
+
+# --- the scenarios -----------------------------------------------------------------------------------------
+suite_realnet() {
+    RN_DIR=$(mktemp -d)
+    : >"$RN_DIR/notes"
+    realnet_half_open
+    realnet_dropper
+    realnet_lease0
+    realnet_renumber
+    realnet_lan_change
+    realnet_zombie
+    step "scripted router stopped, miniupnpd back with the lab's defaults" router stop
+    load_env
+    rm -rf "$RN_DIR"
+}
+
+# shellcheck source=lab/suite-realnet-scenarios.sh
+source "$ROOT/lab/suite-realnet-scenarios.sh"
+# shellcheck source=lab/suite-vpn.sh
+source "$ROOT/lab/suite-vpn.sh"
