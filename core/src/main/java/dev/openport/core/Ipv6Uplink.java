@@ -27,6 +27,25 @@ public record Ipv6Uplink(Inet6Address gateway, String interfaceName, Inet6Addres
         Objects.requireNonNull(localAddress, "localAddress");
     }
 
+    /**
+     * {@code base} pointed at this uplink: the IPv6 gateway, the stable address as local (and internal) address,
+     * and only the protocols that open IPv6 pinholes (PCP, UPnP WANIPv6FirewallControl; NAT-PMP is IPv4-only).
+     * A known UPnP description URL is dropped (it names the IPv4 side). Empty when {@code base} allows neither.
+     */
+    public java.util.Optional<DiscoveryOptions> discovery(DiscoveryOptions base) {
+        java.util.EnumSet<MappingProtocol> p = java.util.EnumSet.noneOf(MappingProtocol.class);
+        for (MappingProtocol m : base.protocols()) {
+            if (m != MappingProtocol.NAT_PMP) {
+                p.add(m);
+            }
+        }
+        if (p.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(base.toBuilder().gateway(gateway).localAddress(localAddress).protocols(p)
+                .upnpLocation(null).build());
+    }
+
     @Override
     public String toString() {
         return "IPv6 via " + gateway.getHostAddress() + " on " + interfaceName + ", pinholes for "

@@ -29,6 +29,9 @@ public final class ManagedMapping implements AutoCloseable {
     private final Lease[] leases;
     private final Executor listenerExecutor;
     private volatile List<MappingListener> listeners; // null until the first one: most mappings have none
+    // dual stack (OpenPort.map on both families): set once, before the handle is returned
+    private volatile ManagedMapping ipv6Part;
+    private volatile java.util.Map<AddressFamily, PortMappingException> failures = java.util.Map.of();
 
     ManagedMapping(int transports, MappingListener listener, Executor listenerExecutor) {
         this.leases = new Lease[transports];
@@ -75,13 +78,41 @@ public final class ManagedMapping implements AutoCloseable {
         throw new IllegalArgumentException("this mapping has no " + transport + " part");
     }
 
-    /** Every transport's current mapping, in the order asked. */
+    /** Every transport's current mapping, in the order asked; then the IPv6 pinholes opened beside them. */
     public List<PortMapping> mappings() {
         List<PortMapping> out = new ArrayList<>(leases.length);
         for (Lease l : leases) {
             out.add(l.current());
         }
+        ManagedMapping six = ipv6Part;
+        if (six != null) {
+            out.addAll(six.mappings());
+        }
         return out;
+    }
+
+    /**
+     * The IPv6 pinholes {@link OpenPort#map} opened for the same port beside these IPv4 mappings (dual stack), if
+     * any. Closing this handle closes them too.
+     */
+    public java.util.Optional<ManagedMapping> ipv6() {
+        return java.util.Optional.ofNullable(ipv6Part);
+    }
+
+    /**
+     * The address family that could not be opened while the other one was (dual stack), with the reason: e.g.
+     * {@code IPV6 -> NOT_AUTHORIZED} when the router refuses pinholes. Empty when every family asked for worked.
+     */
+    public java.util.Map<AddressFamily, PortMappingException> failures() {
+        return failures;
+    }
+
+    void attachIpv6(ManagedMapping six) {
+        this.ipv6Part = six;
+    }
+
+    void failed(AddressFamily family, PortMappingException why) {
+        this.failures = java.util.Map.of(family, why);
     }
 
     /** The protocol the first transport's mapping currently uses. */
@@ -172,6 +203,10 @@ public final class ManagedMapping implements AutoCloseable {
                 l.close();
             }
         }
+        ManagedMapping six = ipv6Part;
+        if (six != null) {
+            six.close();
+        }
     }
 
     @Override
@@ -182,6 +217,7 @@ public final class ManagedMapping implements AutoCloseable {
             sb.append(m == null ? "-" : m.transport().lowerName() + " " + m.internalPort() + " -> " + m.external()
                     + " via " + m.protocol().displayName()).append(", ");
         }
-        return sb.append(state()).append(']').toString();
+        ManagedMapping six = ipv6Part;
+        return sb.append(state()).append(six == null ? "" : ", ipv6=" + six).append(']').toString();
     }
 }

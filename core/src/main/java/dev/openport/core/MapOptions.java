@@ -33,10 +33,12 @@ import java.util.concurrent.Executor;
  * @param checkInterval     renew (and so verify) at least this often, even when the lease is longer; routers
  *                          that reboot without telling anyone lose the mapping for at most this long
  * @param cleanupOnExit     delete the mapping from a JVM shutdown hook if it is still open at exit
+ * @param families          the address families to open the port on (default both: the IPv6 pinhole is opened
+ *                          when the host has an IPv6 uplink and the discovery names no gateway)
  */
 public record MapOptions(int externalPort, boolean exactExternalPort, Duration lifetime, String description,
         InetAddress internalAddress, DiscoveryOptions discovery, MappingListener listener,
-        Executor listenerExecutor, Duration checkInterval, boolean cleanupOnExit) {
+        Executor listenerExecutor, Duration checkInterval, boolean cleanupOnExit, Set<AddressFamily> families) {
 
     /** The default check interval: short enough for routers that purge their table every 600 s. */
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofMinutes(5);
@@ -49,6 +51,8 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
         description = description == null ? MappingRequest.DEFAULT_DESCRIPTION : description;
         discovery = discovery == null ? DiscoveryOptions.defaults() : discovery;
         checkInterval = checkInterval == null ? DEFAULT_CHECK_INTERVAL : checkInterval;
+        families = families == null || families.isEmpty() ? Set.of(AddressFamily.IPV4, AddressFamily.IPV6)
+                : Set.copyOf(families);
         if (checkInterval.compareTo(Backoff.MIN_RENEW) < 0) {
             throw new IllegalArgumentException("check interval must be at least 500 ms, was " + checkInterval);
         }
@@ -74,6 +78,12 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
                 description);
     }
 
+    /** These options with another discovery, on one family (the IPv6 half of a dual-stack map). */
+    MapOptions forFamily(AddressFamily family, DiscoveryOptions value) {
+        return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress, value,
+                listener, listenerExecutor, checkInterval, cleanupOnExit, Set.of(family));
+    }
+
     /** Builds {@link MapOptions}. */
     public static final class Builder {
         private int externalPort;
@@ -86,6 +96,7 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
         private Executor listenerExecutor;
         private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
         private boolean cleanupOnExit = true;
+        private Set<AddressFamily> families = Set.of(AddressFamily.IPV4, AddressFamily.IPV6);
 
         private Builder() {
         }
@@ -162,9 +173,19 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
             return this;
         }
 
+        /**
+         * Open the port only on these address families (default both; {@code families(AddressFamily.IPV4)} is
+         * the CLI's {@code -4}).
+         */
+        public Builder families(AddressFamily first, AddressFamily... more) {
+            java.util.EnumSet<AddressFamily> s = java.util.EnumSet.of(Objects.requireNonNull(first, "family"), more);
+            this.families = Set.copyOf(s);
+            return this;
+        }
+
         public MapOptions build() {
             return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress,
-                    discovery, listener, listenerExecutor, checkInterval, cleanupOnExit);
+                    discovery, listener, listenerExecutor, checkInterval, cleanupOnExit, families);
         }
     }
 }

@@ -8,7 +8,9 @@ import java.util.Objects;
 /**
  * One line to open a port and keep it open: finds the gateway, maps on the best protocol it speaks (PCP >
  * NAT-PMP > UPnP, all probed at once), renews in the background, restores the mapping after a router reboot,
- * fails over to another protocol, and deletes it on {@code close()} or JVM exit.
+ * fails over to another protocol, and deletes it on {@code close()} or JVM exit. When the host has IPv6 (a
+ * default route and a stable global address), the IPv6 firewall pinhole for the same port is opened beside
+ * the IPv4 mapping ({@link ManagedMapping#ipv6()}); {@link MapOptions.Builder#families} restricts that.
  *
  * <pre>{@code
  * // a game server: TCP and UDP on 25565, for as long as the server runs
@@ -42,11 +44,14 @@ public final class OpenPort {
      * Maps {@code port} for each transport given, with options. Either every transport is mapped or none is
      * (what was mapped is deleted again before the exception is thrown).
      *
+     * Dual stack: succeeds when at least one address family worked; the other one's failure is in
+     * {@link ManagedMapping#failures()}.
+     *
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when no gateway answers, or the gateway's refusal
      */
     public static ManagedMapping map(int port, MapOptions options, Transport first, Transport... more)
             throws PortMappingException {
-        return LeaseManager.shared().map(port, options, transports(first, more));
+        return DualStack.map(LeaseManager.shared(), port, options, transports(first, more), LocalNetwork::ipv6Uplink);
     }
 
     static List<Transport> transports(Transport first, Transport... more) {

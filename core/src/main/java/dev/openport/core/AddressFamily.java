@@ -1,0 +1,17 @@
+package dev.openport.core;
+
+/**
+ * IPv4 or IPv6. {@link OpenPort#map} opens a port on both by default: the IPv4 mapping through the NAT and, when
+ * the host has IPv6, the IPv6 firewall pinhole for the same port ({@link MapOptions.Builder#families}).
+ */
+public enum AddressFamily {
+    /** IPv4: a port mapping through the router's NAT. */
+    IPV4,
+    /** IPv6: a pinhole in the router's firewall for this host's stable global address (nothing is translated). */
+    IPV6;
+
+    /** "IPv4" or "IPv6", for messages. */
+    public String displayName() {
+        return this == IPV4 ? "IPv4" : "IPv6";
+    }
+}
