@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>Choice among several default routes (VPN, TAP, a second NIC): the lowest metric wins, ties go to the
  * first one listed (the kernel lists its preferred route first). Routes without a next-hop address
  * (point-to-point VPNs: {@code default dev wg0}, macOS {@code link#17}, Windows {@code On-link}) are skipped:
- * there is no router to ask on them.
+ * there is no router to ask on them; when only such routes exist, the error says so ({@link TunnelRoutes}).
  */
 final class DefaultGateway {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultGateway.class);
@@ -49,9 +49,7 @@ final class DefaultGateway {
         if (best.isPresent()) {
             return best.get().gateway();
         }
-        throw new PortMappingException(PortMappingException.Reason.GATEWAY_NOT_FOUND,
-                "no default gateway in the routing table" + (iface == null ? "" : " on interface " + iface)
-                        + "; name one with --gateway");
+        throw TunnelRoutes.gatewayNeeded(iface);
     }
 
     /** Every default route this system reports, by whatever means this OS offers. */

@@ -59,8 +59,7 @@ public final class Gateways {
     static List<Gateway> discover(DiscoveryOptions options, List<PortMapperProvider> providers,
             List<GatewayTarget> targets) throws PortMappingException {
         if (targets.isEmpty()) {
-            throw new PortMappingException(PortMappingException.Reason.GATEWAY_NOT_FOUND,
-                    "no default gateway in the routing table; name one with --gateway");
+            throw TunnelRoutes.gatewayNeeded(null);
         }
         ProtocolProber prober = new ProtocolProber(providers);
         Gateway[] found = new Gateway[targets.size()];

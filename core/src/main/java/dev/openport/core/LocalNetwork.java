@@ -49,8 +49,7 @@ public final class LocalNetwork {
                 return r.gateway();
             }
         }
-        throw new PortMappingException(PortMappingException.Reason.GATEWAY_NOT_FOUND,
-                "no default route leaves by interface " + interfaceName + "; name the gateway with --gateway");
+        throw TunnelRoutes.gatewayNeeded(interfaceName);
     }
 
     /** The local address the kernel would use to reach {@code gateway}. */

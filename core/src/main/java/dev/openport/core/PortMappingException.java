@@ -2,12 +2,16 @@ package dev.openport.core;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * A port-mapping operation failed. {@link #reason()} says what the caller can do about it; the message names
- * the gateway and, where the gateway sent one, the protocol's own result code.
+ * A port-mapping operation failed. {@link #reason()} says what the caller can do about it; {@link #failure()}
+ * what happened, as data (never parse the message); {@link #attempts()} each protocol's failure when a probe
+ * of several failed. The message names the gateway and, where the gateway sent one, the protocol's result code.
  *
  * <pre>{@code
  * try {
@@ -42,23 +46,111 @@ public class PortMappingException extends IOException {
         PROTOCOL_ERROR
     }
 
+    /**
+     * What happened, in a form a program can inspect: {@link #reason()} is the summary, this the detail. Every
+     * protocol module reports the same event with the same failure (and the same reason).
+     *
+     * <pre>{@code
+     * PortMappingException.Failure f = e.failure().orElse(null);
+     * if (f instanceof PortMappingException.NoAnswer n) {
+     *     log("no answer after " + n.sends() + " sends in " + n.elapsed());
+     * } else if (f instanceof PortMappingException.GatewayNeeded g) {
+     *     log("no gateway address on " + g.device() + ": configure the gateway explicitly");
+     * }
+     * }</pre>
+     */
+    public sealed interface Failure
+            permits Refused, NoAnswer, Unreachable, Malformed, SocketError, GatewayNeeded, NoProtocolModule {
+    }
+
+    /**
+     * The gateway answered with a refusal.
+     *
+     * @param code the protocol's result or error code (NAT-PMP/PCP result code, UPnP error code)
+     */
+    public record Refused(int code) implements Failure {
+    }
+
+    /**
+     * No acceptable answer came.
+     *
+     * @param sends   how many requests were sent (with retransmissions)
+     * @param elapsed how long was waited in all
+     */
+    public record NoAnswer(int sends, Duration elapsed) implements Failure {
+        public NoAnswer {
+            Objects.requireNonNull(elapsed, "elapsed");
+        }
+    }
+
+    /**
+     * The gateway's host answered with ICMP port unreachable: nothing listens on the protocol's port.
+     *
+     * @param port the port that was unreachable
+     */
+    public record Unreachable(int port) implements Failure {
+    }
+
+    /**
+     * Only malformed or unexpected answers came.
+     *
+     * @param detail what was wrong with the last one
+     */
+    public record Malformed(String detail) implements Failure {
+        public Malformed {
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    /**
+     * A local socket operation failed (no route, interface down, address not available).
+     *
+     * @param detail the system's description
+     */
+    public record SocketError(String detail) implements Failure {
+        public SocketError {
+            Objects.requireNonNull(detail, "detail");
+        }
+    }
+
+    /**
+     * No gateway could be found to ask: name it explicitly ({@code DiscoveryOptions} gateway).
+     *
+     * @param device the interface of a default route that has no gateway address (a VPN tunnel such as
+     *               {@code wg0}), or {@code null} when there is no default route at all
+     */
+    public record GatewayNeeded(String device) implements Failure {
+    }
+
+    /**
+     * No protocol module is on the class path or module path.
+     *
+     * @param artifact the Maven coordinates to add, e.g. {@code dev.openport:openport}
+     */
+    public record NoProtocolModule(String artifact) implements Failure {
+        public NoProtocolModule {
+            Objects.requireNonNull(artifact, "artifact");
+        }
+    }
+
     private final Reason reason;
     private final MappingProtocol protocol;
     private final InetAddress gateway;
-    private final Integer protocolCode;
+    private final Failure failure;
+    private final List<PortMappingException> attempts;
 
     /** A failure with no protocol code. */
     public PortMappingException(Reason reason, String message) {
-        this(reason, message, null, null, null, null);
+        this(reason, message, null, null, null, List.of(), null);
     }
 
     /** A failure with no protocol code, caused by {@code cause}. */
     public PortMappingException(Reason reason, String message, Throwable cause) {
-        this(reason, message, null, null, null, cause);
+        this(reason, message, null, null, null, List.of(), cause);
     }
 
     /**
-     * A failure with all the context known.
+     * A failure with all the context known; a {@code protocolCode} makes the failure {@link Refused}.
      *
      * @param protocol     the protocol in use, or {@code null}
      * @param gateway      the gateway asked, or {@code null}
@@ -66,11 +158,27 @@ public class PortMappingException extends IOException {
      */
     public PortMappingException(Reason reason, String message, MappingProtocol protocol, InetAddress gateway,
             Integer protocolCode, Throwable cause) {
-        super(describe(message, protocol, gateway, protocolCode), cause);
+        this(reason, message, protocol, gateway, protocolCode == null ? null : new Refused(protocolCode), List.of(),
+                cause);
+    }
+
+    /**
+     * A failure with its structured detail and, for a probe of several protocols, what each attempt ended in.
+     *
+     * @param protocol the protocol in use, or {@code null}
+     * @param gateway  the gateway asked, or {@code null}
+     * @param failure  what happened, or {@code null} when {@code reason} and the message say all
+     * @param attempts the failures of the single attempts (one per protocol tried), in order; {@code null} or
+     *                 empty for none
+     */
+    public PortMappingException(Reason reason, String message, MappingProtocol protocol, InetAddress gateway,
+            Failure failure, List<PortMappingException> attempts, Throwable cause) {
+        super(describe(message, protocol, gateway, failure instanceof Refused r ? r.code() : null), cause);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.protocol = protocol;
         this.gateway = gateway;
-        this.protocolCode = protocolCode;
+        this.failure = failure;
+        this.attempts = attempts == null ? List.of() : List.copyOf(attempts);
     }
 
     private static String describe(String message, MappingProtocol protocol, InetAddress gateway, Integer code) {
@@ -111,6 +219,19 @@ public class PortMappingException extends IOException {
 
     /** The result or error code the gateway sent (NAT-PMP/PCP result code, UPnP error code), if any. */
     public OptionalInt protocolCode() {
-        return protocolCode == null ? OptionalInt.empty() : OptionalInt.of(protocolCode);
+        return failure instanceof Refused r ? OptionalInt.of(r.code()) : OptionalInt.empty();
+    }
+
+    /** What happened in detail, when known (see {@link Failure}). */
+    public Optional<Failure> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /**
+     * For a failed probe of several protocols: each protocol's own failure, in the order they were tried
+     * (their {@link #protocol()} says which). Empty for the failure of one operation.
+     */
+    public List<PortMappingException> attempts() {
+        return attempts;
     }
 }

@@ -142,15 +142,24 @@ final class ProtocolProber {
             tried.append(tried.length() == 0 ? "" : ", ").append(p.displayName());
         }
         StringBuilder why = new StringBuilder();
+        List<PortMappingException> attempts = new ArrayList<>();
         for (Outcome o : run.outcomes) {
             if (o.failure() != null) {
                 why.append("; ").append(o.protocol().displayName()).append(": ").append(o.failure().getMessage());
+                attempts.add(o.failure());
             }
         }
-        String what = run.protocols.isEmpty() ? "no protocol module is installed"
+        if (providers.isEmpty()) {
+            // a class-path problem, not the router's: say which artifact brings the protocols
+            return new PortMappingException(PortMappingException.Reason.GATEWAY_NOT_FOUND,
+                    "no protocol module is installed: add dev.openport:openport (or openport-upnp, openport-natpmp,"
+                            + " openport-pcp) to the class path or module path", null, gateway,
+                    new PortMappingException.NoProtocolModule("dev.openport:openport"), List.of(), null);
+        }
+        String what = run.protocols.isEmpty() ? "none of the requested protocols is installed"
                 : "no gateway answered on " + gateway.getHostAddress() + " (tried " + tried + ")";
         return new PortMappingException(PortMappingException.Reason.GATEWAY_NOT_FOUND,
-                what + " — is UPnP/NAT-PMP enabled on your router?" + why, null, gateway, null, null);
+                what + " — is UPnP/NAT-PMP enabled on your router?" + why, null, gateway, null, attempts, null);
     }
 
     private Run start(Gateways.GatewayTarget target, DiscoveryOptions options) {

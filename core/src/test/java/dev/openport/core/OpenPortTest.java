@@ -40,7 +40,9 @@ class OpenPortTest {
     void noDefaultRouteLeavesByLoopback() throws Exception {
         Assumptions.assumeTrue(NetworkInterface.getByName("lo") != null);
         assertThatThrownBy(() -> LocalNetwork.defaultGateway("lo"))
-                .isInstanceOf(PortMappingException.class)
-                .hasMessageContaining("no default route leaves by interface lo");
+                .isInstanceOfSatisfying(PortMappingException.class, e -> assertThat(e.failure())
+                        .contains(new PortMappingException.GatewayNeeded(null)))
+                .hasMessageContaining("no default gateway in the routing table on interface lo")
+                .hasMessageNotContaining("--");
     }
 }

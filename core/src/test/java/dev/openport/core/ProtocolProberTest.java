@@ -126,8 +126,23 @@ class ProtocolProberTest {
     @Test
     void noProviderInstalledSaysSo() {
         assertThatThrownBy(() -> connect(List.of(), options(Duration.ofMillis(20))))
-                .isInstanceOf(PortMappingException.class)
-                .hasMessageContaining("no protocol module is installed");
+                .isInstanceOfSatisfying(PortMappingException.class, e -> assertThat(e.failure())
+                        .contains(new PortMappingException.NoProtocolModule("dev.openport:openport")))
+                .hasMessageContaining("no protocol module is installed")
+                .hasMessageNotContaining("router");
+    }
+
+    @Test
+    void theFallbackErrorCarriesEachProtocolsAttempt() {
+        for (MappingProtocol p : MappingProtocol.values()) {
+            gw.answer(p, false);
+        }
+        assertThatThrownBy(() -> connect(gw.providers(), options(Duration.ofMillis(20))))
+                .isInstanceOfSatisfying(PortMappingException.class, e -> {
+                    assertThat(e.attempts()).hasSize(3);
+                    assertThat(e.attempts()).extracting(PortMappingException::protocol)
+                            .containsExactlyInAnyOrder(PCP, NAT_PMP, UPNP);
+                });
     }
 
     @Test
