@@ -40,7 +40,12 @@ final class Pinholes {
         InetAddress client = req.internalAddressIfSet().orElse(mapper.context().localAddress());
         String text = LanAddresses.text(client);
         long lease = lease(req.lifetime());
-        int id = fw.addPinhole(text, req.internalPort(), req.transport().ianaNumber(), lease);
+        int id;
+        try {
+            id = fw.addPinhole(text, req.internalPort(), req.transport().ianaNumber(), lease);
+        } catch (PortMappingException e) {
+            throw PinholeAdvice.explain(e, fw::getFirewallStatus, client, mapper.gateway());
+        }
         return new PortMapping(req, client, client, req.internalPort(), Duration.ofSeconds(lease),
                 Instant.now().plusSeconds(lease), MappingProtocol.UPNP, mapper.gateway(),
                 PREFIX + id + ";ctl=" + fw.service().controlUrl());
