@@ -17,63 +17,56 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code openport check [port[/proto]]}: is my port really reachable? Gateways and protocols, the external
  * address and its class, the public address through DNS, double NAT / CGNAT, and optionally a mapping made,
  * read back and proven through an echo service. Field names documented in docs/diagnostics.md.
  */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        header = "Check whether the internet can really reach you (double NAT, CGNAT, public address).",
-        description = {
-            "Asks the router in every protocol (which answered, how fast, which external address), says "
-                    + "whether that address is private or CGNAT (double NAT), and asks a DNS resolver which "
-                    + "address the internet sees (a \"what is my IP\" name), to compare the two.",
-            "With a port, also maps it for the check, reads the mapping back from the router (warns when the "
-                    + "router dropped it), and removes it again. With --echo, an echo service outside that you "
-                    + "control is asked to send a packet to the external address and port; only that proves "
-                    + "reachability.",
-            "Exit code 0 when nothing stands in the way as far as the checks can tell, 1 when something does "
-                    + "(double NAT, CGNAT, the addresses disagree, the mapping was dropped, the echo did not "
-                    + "arrive)."},
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  openport check",
-            "  openport check --resolver 192.0.2.53:5353       ask this DNS server (A myip.opendns.com)",
-            "  openport check 25565/tcp --echo 198.51.100.4:7777",
-            "  openport check --json | jq -r .finding"})
 final class CheckCommand extends BaseCommand {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "<port>[/tcp|/udp|/both]",
-            converter = Converters.PortSpecs.class,
-            description = "Also map this port for the check, read it back, and remove it again.")
+    /** Options as {@link Catalog#CHECK} describes them. */
     PortSpec port;
-
-    @Option(names = "--resolver", paramLabel = "<host>[:<port>]", converter = Resolvers.class,
-            description = "DNS server that answers \"what is my IP\" (repeatable; default: resolver1.opendns.com "
-                    + "208.67.222.222, then ns1.google.com 216.239.32.10).")
-    List<InetSocketAddress> resolvers = new ArrayList<>();
-
-    @Option(names = "--query-name", paramLabel = "<name>",
-            description = "The name to ask --resolver for (default: myip.opendns.com).")
+    final List<InetSocketAddress> resolvers = new ArrayList<>();
     String queryName;
-
-    @Option(names = "--query-type", paramLabel = "A|AAAA|TXT", converter = QueryTypes.class,
-            description = "The record that carries the answer (default: A).")
     PublicAddressQuery.RecordType queryType;
-
-    @Option(names = "--no-public-check", description = "Do not ask any DNS resolver.")
     boolean noPublicCheck;
-
-    @Option(names = "--echo", paramLabel = "<host>:<port>", converter = EchoServices.class,
-            description = "An echo service outside your network (docs/diagnostics.md) that sends a packet to "
-                    + "the mapped port, to prove it is reachable. Needs a <port>.")
     InetSocketAddress echo;
+
+    @Override
+    void option(String name, String value) {
+        switch (name) {
+            case "--resolver" -> resolvers.add(PublicAddressQuery.parse(value).resolver());
+            case "--query-name" -> queryName = value;
+            case "--query-type" -> queryType = PublicAddressQuery.type(value);
+            case "--no-public-check" -> noPublicCheck = true;
+            case "--echo" -> echo = echoService(value);
+            default -> throw new IllegalStateException(name);
+        }
+    }
+
+    @Override
+    void positional(String value) throws CliException {
+        if (port != null) {
+            throw CliException.usage("check takes one port (got '" + port + "' and '" + value + "')");
+        }
+        port = Converters.portSpec(value);
+        if (port.isAny()) {
+            throw CliException.usage("check needs a port number, not 'any'");
+        }
+    }
+
+    private static InetSocketAddress echoService(String value) {
+        if (!value.matches(".+:\\d{1,5}")) {
+            throw new IllegalArgumentException("invalid echo service '" + value + "': use host:port");
+        }
+        try {
+            // same syntax as a resolver, but the port is required
+            return PublicAddressQuery.parse(value).resolver();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("resolver", "echo service"));
+        }
+    }
 
     @Override
     String name() {
@@ -81,7 +74,7 @@ final class CheckCommand extends BaseCommand {
     }
 
     @Override
-    public Integer call() throws Exception {
+    int call() throws Exception {
         if (echo != null && port == null) {
             throw new CliException(ExitCodes.USAGE, "--echo needs a port to check, e.g. 'check 25565/tcp --echo "
                     + echo.getHostString() + ":" + echo.getPort() + "'");
@@ -182,43 +175,6 @@ final class CheckCommand extends BaseCommand {
         boolean good() {
             return mapping != null && verified != MappingVerifier.Result.MISSING
                     && (proof == null || proof.arrived());
-        }
-    }
-
-    static final class Resolvers implements ITypeConverter<InetSocketAddress> {
-        @Override
-        public InetSocketAddress convert(String value) {
-            try {
-                return PublicAddressQuery.parse(value).resolver();
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    static final class EchoServices implements ITypeConverter<InetSocketAddress> {
-        @Override
-        public InetSocketAddress convert(String value) {
-            if (!value.matches(".+:\\d{1,5}")) {
-                throw new TypeConversionException("invalid echo service '" + value + "': use host:port");
-            }
-            try {
-                // same syntax as a resolver, but the port is required
-                return PublicAddressQuery.parse(value).resolver();
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage().replace("resolver", "echo service"));
-            }
-        }
-    }
-
-    static final class QueryTypes implements ITypeConverter<PublicAddressQuery.RecordType> {
-        @Override
-        public PublicAddressQuery.RecordType convert(String value) {
-            try {
-                return PublicAddressQuery.type(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
         }
     }
 }

@@ -6,92 +6,62 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
-import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 
-/** picocli converters: each failure is one line that says what to type instead. */
+/**
+ * Option values from text: each failure is an {@link IllegalArgumentException} whose one-line message says what
+ * to type instead (the parser prefixes the option's name).
+ */
 final class Converters {
     private Converters() {
     }
 
-    static final class PortSpecs implements ITypeConverter<PortSpec> {
-        @Override
-        public PortSpec convert(String value) {
-            try {
-                return PortSpec.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
+    static PortSpec portSpec(String value) {
+        return PortSpec.parse(value);
     }
 
-    static final class Durations implements ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return dev.openport.cli.Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
+    static Duration duration(String value) {
+        return Durations.parse(value);
     }
 
-    static final class Ips implements ITypeConverter<InetAddress> {
-        @Override
-        public InetAddress convert(String value) {
-            try {
-                return IpLiteral.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException(e.getMessage());
-            }
-        }
+    static InetAddress ip(String value) {
+        return IpLiteral.parse(value);
     }
 
     /** {@code auto} is {@code null}: every protocol. */
-    static final class Protocols implements ITypeConverter<MappingProtocol> {
-        @Override
-        public MappingProtocol convert(String value) {
-            if ("auto".equals(value.trim().toLowerCase(Locale.ROOT))) {
-                return null;
-            }
-            try {
-                return MappingProtocol.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("unknown protocol '" + value + "': use auto, pcp, natpmp or upnp");
-            }
+    static MappingProtocol protocol(String value) {
+        if ("auto".equals(value.trim().toLowerCase(Locale.ROOT))) {
+            return null;
+        }
+        try {
+            return MappingProtocol.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown protocol '" + value + "': use auto, pcp, natpmp or upnp");
         }
     }
 
-    static final class HttpUrls implements ITypeConverter<URI> {
-        @Override
-        public URI convert(String value) {
-            try {
-                URI u = new URI(value.trim());
-                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") || u.getHost() == null) {
-                    throw new TypeConversionException("invalid UPnP description URL '" + value
-                            + "': use http://HOST:PORT/PATH, e.g. http://192.168.1.1:5000/rootDesc.xml");
-                }
-                return u;
-            } catch (URISyntaxException e) {
-                throw new TypeConversionException("invalid UPnP description URL '" + value + "': "
-                        + e.getReason());
+    static URI httpUrl(String value) {
+        try {
+            URI u = new URI(value.trim());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") || u.getHost() == null) {
+                throw new IllegalArgumentException("invalid UPnP description URL '" + value
+                        + "': use http://HOST:PORT/PATH, e.g. http://192.168.1.1:5000/rootDesc.xml");
             }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("invalid UPnP description URL '" + value + "': " + e.getReason());
         }
     }
 
-    static final class Ports implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            try {
-                int p = Integer.parseInt(value.trim());
-                if (p >= 1 && p <= 65535) {
-                    return p;
-                }
-            } catch (NumberFormatException e) {
-                // below
+    static int port(String value) {
+        try {
+            int p = Integer.parseInt(value.trim());
+            if (p >= 1 && p <= 65535) {
+                return p;
             }
-            throw new TypeConversionException("invalid port '" + value + "': use a number 1-65535");
+        } catch (NumberFormatException e) {
+            // below
         }
+        throw new IllegalArgumentException("invalid port '" + value + "': use a number 1-65535");
     }
 }

@@ -13,18 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import picocli.CommandLine.Command;
 
 /** {@code openport discover}: every protocol the gateway answered, how fast, and its external address. */
-@Command(name = "discover", mixinStandardHelpOptions = true,
-        header = "Show which protocols the router speaks, and how fast it answers.",
-        description = "Asks the gateway in every protocol at once (PCP, NAT-PMP, UPnP) and shows which "
-                + "answered, how long each took, and the external address. Changes nothing on the router.",
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  openport discover",
-            "  openport discover --gateway 192.168.1.1 --timeout 5s",
-            "  openport discover --json | jq '.gateways[0].protocols'"})
 final class DiscoverCommand extends BaseCommand {
 
     @Override
@@ -33,7 +23,7 @@ final class DiscoverCommand extends BaseCommand {
     }
 
     @Override
-    public Integer call() throws Exception {
+    int call() throws Exception {
         DiscoveryOptions d = opts().discovery().build();
         List<MappingProtocol> asked = new ArrayList<>(EnumSet.copyOf(d.protocols()));
         ui().progress("asking " + (d.gateway() == null ? "the default gateway" : d.gateway().getHostAddress())

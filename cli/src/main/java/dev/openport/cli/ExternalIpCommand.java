@@ -5,18 +5,8 @@ import dev.openport.core.PortMapper;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine.Command;
 
 /** {@code openport external-ip}. */
-@Command(name = "external-ip", mixinStandardHelpOptions = true,
-        header = "Print the router's external (WAN) address.",
-        description = "Prints the router's external address. Warns when it is private or CGNAT: then "
-                + "another NAT sits in front of the router, and mappings on it alone are not reachable.",
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  openport external-ip",
-            "  ip=$(openport external-ip) && echo \"players connect to $ip:25565\"",
-            "  openport external-ip --json | jq -r .externalAddress"})
 final class ExternalIpCommand extends BaseCommand {
 
     @Override
@@ -25,7 +15,7 @@ final class ExternalIpCommand extends BaseCommand {
     }
 
     @Override
-    public Integer call() throws Exception {
+    int call() throws Exception {
         try (PortMapper mapper = connect(opts().discovery().build())) {
             InetAddress ext = mapper.externalAddress();
             AddressClass c = AddressClass.of(ext);

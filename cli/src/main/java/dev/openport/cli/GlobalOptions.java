@@ -6,65 +6,69 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import picocli.CommandLine.Option;
 
 /**
  * Options every command accepts, before or after the sub-command name ({@code openport --json list} and
- * {@code openport list --json} mean the same). A picocli mixin in the top command and in each sub-command;
- * {@link #merge} combines the two.
+ * {@code openport list --json} mean the same). The parser fills one instance before the sub-command name and one
+ * after it; {@link #merge} combines the two.
  */
 final class GlobalOptions {
-    @Option(names = "--json", description = "Print one JSON document (stable field names; see the README).")
     boolean json;
-
-    @Option(names = {"-v", "--verbose"}, description = "Log to stderr: -v debug, -vv trace and stack traces.")
-    boolean[] verbose = new boolean[0];
-
-    @Option(names = "--timeout", paramLabel = "<duration>", converter = Converters.Durations.class,
-            description = "Deadline of each network step, e.g. 3s, 500ms (default: 3s).")
+    int verbosity;
     Duration timeout;
-
-    @Option(names = "--no-color", description = "No colours (also off when NO_COLOR is set or not on a terminal).")
     boolean noColor;
-
-    @Option(names = {"-g", "--gateway"}, paramLabel = "<ip>", converter = Converters.Ips.class,
-            description = "The router to talk to (default: the system's default gateway).")
     InetAddress gateway;
-
-    @Option(names = {"-p", "--protocol"}, paramLabel = "auto|pcp|natpmp|upnp",
-            converter = Converters.Protocols.class,
-            description = "Use only this protocol (default: auto = PCP > NAT-PMP > UPnP, whichever answers).")
     MappingProtocol protocol;
-
-    @Option(names = "--upnp-url", paramLabel = "<url>", converter = Converters.HttpUrls.class,
-            description = "The router's UPnP description URL, if known: skips the SSDP search.")
+    /** Whether --protocol was given (its value {@code auto} is a null protocol). */
+    boolean protocolGiven;
     URI upnpUrl;
+    boolean noCache;
 
     // --- hidden: for tests that point the CLI at a fake gateway on loopback -----------------------------------
-    @Option(names = "--natpmp-port", hidden = true, converter = Converters.Ports.class)
     Integer natpmpPort;
-
-    @Option(names = "--pcp-port", hidden = true, converter = Converters.Ports.class)
     Integer pcpPort;
-
-    @Option(names = "--ssdp-port", hidden = true, converter = Converters.Ports.class)
     Integer ssdpPort;
-
-    @Option(names = "--no-multicast", hidden = true)
     boolean noMulticast;
-
-    @Option(names = "--state-file", hidden = true)
     Path stateFile;
+
+    /**
+     * Takes one global option (see {@link Catalog#GLOBAL}); {@code value} is {@code null} for a flag.
+     *
+     * @throws IllegalArgumentException when the value is not valid for the option
+     */
+    void set(String name, String value) {
+        switch (name) {
+            case "--json" -> json = true;
+            case "--verbose" -> verbosity++;
+            case "--timeout" -> timeout = Converters.duration(value);
+            case "--no-color" -> noColor = true;
+            case "--gateway" -> gateway = Converters.ip(value);
+            case "--protocol" -> {
+                protocol = Converters.protocol(value);
+                protocolGiven = true;
+            }
+            case "--upnp-url" -> upnpUrl = Converters.httpUrl(value);
+            case "--no-cache" -> noCache = true;
+            case "--natpmp-port" -> natpmpPort = Converters.port(value);
+            case "--pcp-port" -> pcpPort = Converters.port(value);
+            case "--ssdp-port" -> ssdpPort = Converters.port(value);
+            case "--no-multicast" -> noMulticast = true;
+            case "--state-file" -> stateFile = Path.of(value);
+            default -> throw new IllegalStateException("option in Catalog.GLOBAL without a field: " + name);
+        }
+    }
 
     /** Values given on the sub-command win over those given before it. */
     static GlobalOptions merge(GlobalOptions top, GlobalOptions sub) {
         GlobalOptions m = new GlobalOptions();
         m.json = top.json || sub.json;
-        m.verbose = new boolean[top.verbose.length + sub.verbose.length];
+        m.verbosity = top.verbosity + sub.verbosity;
         m.timeout = sub.timeout != null ? sub.timeout : top.timeout;
         m.noColor = top.noColor || sub.noColor;
         m.gateway = sub.gateway != null ? sub.gateway : top.gateway;
-        m.protocol = sub.protocol != null ? sub.protocol : top.protocol;
+        m.protocol = sub.protocolGiven ? sub.protocol : top.protocol;
+        m.protocolGiven = top.protocolGiven || sub.protocolGiven;
+        m.noCache = top.noCache || sub.noCache;
         m.upnpUrl = sub.upnpUrl != null ? sub.upnpUrl : top.upnpUrl;
         m.natpmpPort = sub.natpmpPort != null ? sub.natpmpPort : top.natpmpPort;
         m.pcpPort = sub.pcpPort != null ? sub.pcpPort : top.pcpPort;
@@ -75,7 +79,7 @@ final class GlobalOptions {
     }
 
     int verbosity() {
-        return verbose.length;
+        return verbosity;
     }
 
     Duration timeoutOrDefault() {

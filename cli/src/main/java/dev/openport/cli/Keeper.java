@@ -27,21 +27,47 @@ final class Keeper {
     private final StateFile state;
     private final List<ManagedMapping> handles;
     private final LinkedBlockingQueue<MappingChange> changes;
+    /** The --on-change hook, or {@code null}. */
+    private final HookRunner hooks;
+    /** What the hook thread reports (a failed run), printed by this thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<String> hookReports =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** The last mapping written to the state file per handle and transport, to notice renewals. */
     private final Map<String, PortMapping> stored = new HashMap<>();
+    /** The last mapping the hook was told about, per handle and transport. */
+    private final Map<String, PortMapping> told = new HashMap<>();
+    private boolean saidPermanent;
 
     /**
-     * @param changes where the handles' listener puts what happened (see {@link #listener})
+     * @param changes  where the handles' listener puts what happened (see {@link #listener})
+     * @param onChange the --on-change command, or {@code null}
      */
-    Keeper(Ui ui, StateFile state, List<ManagedMapping> handles, LinkedBlockingQueue<MappingChange> changes) {
+    Keeper(Ui ui, StateFile state, List<ManagedMapping> handles, LinkedBlockingQueue<MappingChange> changes,
+            String onChange, Duration hookTimeout) {
         this.ui = ui;
         this.state = state;
         this.handles = handles;
         this.changes = changes;
+        this.hooks = onChange == null ? null : new HookRunner(onChange,
+                hookTimeout == null ? HookRunner.DEFAULT_TIMEOUT : hookTimeout, ui.err, hookReports::add);
         for (ManagedMapping h : handles) {
             for (PortMapping m : h.mappings()) {
-                stored.put(key(h, m), m);
+                String k = key(h, m);
+                stored.put(k, m);
+                event(KeepEvents.MAPPED, m, null, null, null);
+                if (hooks != null && KeepEvents.usable(m.externalAddress())) {
+                    told.put(k, m);
+                    hooks.submit(new HookRunner.Event(KeepEvents.MAPPED, m));
+                }
             }
+        }
+    }
+
+    /** An NDJSON line with --json. */
+    private void event(String kind, PortMapping current, PortMapping previous, String transport, String detail) {
+        if (ui.json) {
+            ui.out.println(KeepEvents.json(kind, current, previous, transport, detail, Instant.now()));
+            ui.out.flush();
         }
     }
 
@@ -85,6 +111,9 @@ final class Keeper {
         try {
             return closeAll();
         } finally {
+            if (hooks != null) {
+                hooks.close();
+            }
             cleaned.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -115,6 +144,10 @@ final class Keeper {
                 explained.add(System.identityHashCode(c.source()) + "/" + c.transport());
             }
         }
+        String hookReport;
+        while ((hookReport = hookReports.poll()) != null) {
+            ui.warn(hookReport);
+        }
         Instant next = Instant.MAX;
         LeaseState worst = LeaseState.ACTIVE;
         for (ManagedMapping h : handles) {
@@ -130,7 +163,20 @@ final class Keeper {
                 if (before != null && !before.expiresAt().equals(m.expiresAt()) && !explained.contains(k)) {
                     ui.line("renewed " + Render.arrow(m) + " via " + m.protocol().displayName() + ", lease "
                             + Render.lease(m));
+                    event(KeepEvents.RENEWED, m, null, null, null);
                     ui.out.flush();
+                }
+                if (m.isPermanent() && before != null && !before.isPermanent() && !saidPermanent) {
+                    saidPermanent = true; // once per run: firmware that keeps only permanent leases
+                    ui.warn("the router drops finite leases: switched to permanent leases (still removed when "
+                            + "openport stops)");
+                }
+                if (hooks != null) {
+                    PortMapping last = told.get(k);
+                    if (last == null ? KeepEvents.usable(m.externalAddress()) : KeepEvents.movedForHook(last, m)) {
+                        told.put(k, m);
+                        hooks.submit(new HookRunner.Event(last == null ? KeepEvents.MAPPED : KeepEvents.CHANGED, m));
+                    }
                 }
                 if (before == null || !before.equals(m)) {
                     stored.put(k, m);
@@ -168,25 +214,53 @@ final class Keeper {
     private void report(MappingChange c) {
         PortMapping cur = c.current();
         String what = cur == null ? c.transport().lowerName() : Render.arrow(cur);
+        String transport = c.transport().lowerName();
         switch (c.kind()) {
-            case LOST -> ui.warn("lost " + what + (c.detail().isEmpty() ? "" : ": " + Main.oneLine(c.detail()))
-                    + "; re-creating it");
-            case RESTORED -> ui.warn("restored " + what + " via " + cur.protocol().displayName());
+            case LOST -> {
+                ui.warn("lost " + what + (c.detail().isEmpty() ? "" : ": " + Main.oneLine(c.detail()))
+                        + "; re-creating it");
+                event(KeepEvents.LOST, cur, c.previous(), transport, c.detail());
+            }
+            case RESTORED -> {
+                ui.warn("restored " + what + " via " + cur.protocol().displayName());
+                event(KeepEvents.RESTORED, cur, c.previous(), transport, null);
+                hook(KeepEvents.RESTORED, c);
+            }
             case CHANGED -> {
                 PortMapping prev = c.previous();
-                ui.warn("moved " + (prev == null ? "" : Render.host(prev.externalAddress()) + ":"
-                        + prev.externalPort() + " via " + prev.protocol().displayName() + " ") + "to " + what
-                        + (cur == null ? "" : " via " + cur.protocol().displayName()));
-                if (cur != null) {
-                    String w = cur.externalAddress() == null ? null
-                            : Render.doubleNatWarning(cur.externalAddress(), cur.externalPort());
+                if (cur != null && !KeepEvents.usable(cur.externalAddress())) {
+                    ui.warn("waiting for the WAN: the router reports no usable external address for "
+                            + cur.externalPort() + "/" + transport);
+                } else {
+                    ui.warn("moved " + (prev == null ? "" : Render.host(prev.externalAddress()) + ":"
+                            + prev.externalPort() + " via " + prev.protocol().displayName() + " ") + "to " + what
+                            + (cur == null ? "" : " via " + cur.protocol().displayName()));
+                }
+                event(KeepEvents.CHANGED, cur, prev, transport, c.detail());
+                if (cur != null && KeepEvents.usable(cur.externalAddress())) {
+                    String w = Render.doubleNatWarning(cur.externalAddress(), cur.externalPort());
                     if (w != null) {
                         ui.warn(w);
                     }
                 }
+                hook(KeepEvents.CHANGED, c);
             }
             default -> {
             }
+        }
+    }
+
+    /** Tells the hook when the outside now connects elsewhere (or again, after a loss). */
+    private void hook(String kind, MappingChange c) {
+        PortMapping cur = c.current();
+        if (hooks == null || cur == null || c.source() == null || !KeepEvents.usable(cur.externalAddress())) {
+            return;
+        }
+        String k = key(c.source(), cur);
+        PortMapping last = told.get(k);
+        if (kind.equals(KeepEvents.RESTORED) || last == null || KeepEvents.movedForHook(last, cur)) {
+            told.put(k, cur);
+            hooks.submit(new HookRunner.Event(last == null ? KeepEvents.MAPPED : kind, cur));
         }
     }
 
@@ -223,7 +297,7 @@ final class Keeper {
             }
             String line = "removed " + Render.arrow(m);
             if (ui.json) {
-                ui.err.println(line);
+                event(KeepEvents.REMOVED, m, null, null, null);
             } else {
                 ui.line(line);
             }

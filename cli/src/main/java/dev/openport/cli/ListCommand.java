@@ -11,18 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
 
 /** {@code openport list}: the gateway's table (UPnP), else what this tool made (state file). */
-@Command(name = "list", mixinStandardHelpOptions = true,
-        header = "Show port mappings (the router's table, or what openport made).",
-        description = "With UPnP the router's whole table is listed. NAT-PMP and PCP cannot list, so "
-                + "without UPnP the mappings openport made (its state file) are shown.",
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  openport list",
-            "  openport list --json | jq '.mappings[] | .externalPort'",
-            "  openport list --protocol natpmp       skip UPnP: show the state file"})
 final class ListCommand extends BaseCommand {
 
     @Override
@@ -31,7 +21,7 @@ final class ListCommand extends BaseCommand {
     }
 
     @Override
-    public Integer call() throws Exception {
+    int call() throws Exception {
         GlobalOptions o = opts();
         String note = null;
         List<PortMapping> mappings = null;

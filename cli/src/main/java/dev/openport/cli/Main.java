@@ -2,10 +2,8 @@ package dev.openport.cli;
 
 import dev.openport.core.PortMappingException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import picocli.CommandLine;
 
 /**
  * Entry point of the {@code openport} command.
@@ -31,36 +29,55 @@ public final class Main {
 
     static int run(String[] args, PrintStream out, PrintStream err, boolean tty) {
         int verbosity = prescanVerbosity(args);
-        configureLogging(verbosity);
-        OpenPortCommand root = new OpenPortCommand(out, err, tty);
-        CommandLine cl = new CommandLine(root);
-        OpenPortCommand.addSubcommands(cl, args); // before the settings below, which propagate to them
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        ExitCodes.addToHelp(cl);
-        cl.setColorScheme(CommandLine.Help.defaultColorScheme(
-                tty && System.getenv("NO_COLOR") == null ? CommandLine.Help.Ansi.AUTO : CommandLine.Help.Ansi.OFF));
-        cl.setParameterExceptionHandler((ex, a) -> {
-            String cmd = ex.getCommandLine().getCommandSpec().qualifiedName();
-            err.println("openport: " + usageMessage(ex) + " (see '" + cmd + " --help')");
-            if (verbosity >= 2) {
-                ex.printStackTrace(err);
-            }
-            return ExitCodes.USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> fail(ex, commandLine, out, err,
-                verbosity));
+        GlobalOptions top = new GlobalOptions();
+        Parser.Parsed p;
         try {
-            return cl.execute(args);
+            p = Parser.parse(args, top);
+        } catch (Parser.Failure f) {
+            err.println("openport: " + oneLine(f.getMessage()) + " (see '" + f.helpCommand() + "')");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        try {
+            switch (p.action()) {
+                case HELP -> {
+                    out.print(p.info() == null ? HelpText.root(version()) : HelpText.command(p.info()));
+                    return ExitCodes.OK;
+                }
+                case VERSION -> {
+                    out.println(version());
+                    return ExitCodes.OK;
+                }
+                case NO_COMMAND -> {
+                    // no sub-command: teach, and say it was a usage error
+                    err.print(HelpText.root(version()));
+                    return ExitCodes.USAGE;
+                }
+                default -> {
+                    configureLogging(verbosity);
+                    BaseCommand cmd = p.command();
+                    cmd.init(top, out, err, tty);
+                    try {
+                        return cmd.call();
+                    } catch (Exception ex) {
+                        return fail(ex, cmd, out, err, verbosity);
+                    }
+                }
+            }
         } finally {
             out.flush();
             err.flush();
         }
     }
 
+    /** {@code openport 0.1.0}, from the jar's manifest. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return "openport " + (v == null ? "(development build)" : v);
+    }
+
     /** Turns any failure into one line (and a JSON document in --json mode) and its exit code. */
-    private static int fail(Exception ex, CommandLine commandLine, PrintStream out, PrintStream err,
-            int verbosity) {
+    private static int fail(Exception ex, BaseCommand cmd, PrintStream out, PrintStream err, int verbosity) {
         int code;
         String message;
         String reason;
@@ -82,20 +99,17 @@ public final class Main {
             message = "unexpected error: " + ex + (verbosity >= 2 ? "" : " (run with -vv for details)");
             reason = "INTERNAL";
         }
-        Object cmd = commandLine.getCommand();
-        if (cmd instanceof BaseCommand b) {
-            b.ui().clearProgress();
-            if (b.opts().json) {
-                Map<String, Object> doc = new LinkedHashMap<>();
-                doc.put("command", b.name());
-                doc.put("ok", false);
-                Map<String, Object> error = new LinkedHashMap<>();
-                error.put("reason", reason);
-                error.put("exitCode", code);
-                error.put("message", oneLine(message));
-                doc.put("error", error);
-                out.println(Json.write(doc));
-            }
+        cmd.ui().clearProgress();
+        if (cmd.opts().json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("command", cmd.name());
+            doc.put("ok", false);
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("reason", reason);
+            error.put("exitCode", code);
+            error.put("message", oneLine(message));
+            doc.put("error", error);
+            out.println(Json.write(doc));
         }
         err.println("openport: " + oneLine(message));
         if (verbosity >= 2) {
@@ -105,10 +119,27 @@ public final class Main {
     }
 
     static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("[\\r\\n]+", " ").trim();
+        if (s == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        boolean gap = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n') {
+                gap = true;
+            } else {
+                if (gap && sb.length() > 0) {
+                    sb.append(' ');
+                }
+                gap = false;
+                sb.append(c);
+            }
+        }
+        return sb.toString().trim();
     }
 
-    /** -v / -vv / --verbose anywhere before {@code --}: known before picocli runs, so logging is set up first. */
+    /** -v / -vv / --verbose anywhere before {@code --}: known before parsing, so logging is set up first. */
     static int prescanVerbosity(String[] args) {
         int v = 0;
         for (String a : args) {
@@ -117,8 +148,14 @@ public final class Main {
             }
             if (a.equals("--verbose")) {
                 v++;
-            } else if (a.matches("-v+")) {
-                v += a.length() - 1;
+            } else if (a.length() > 1 && a.charAt(0) == '-' && a.charAt(1) == 'v') {
+                int n = 0;
+                for (int i = 1; i < a.length() && a.charAt(i) == 'v'; i++) {
+                    n++;
+                }
+                if (n == a.length() - 1) {
+                    v += n;
+                }
             }
         }
         return v;
@@ -142,27 +179,5 @@ public final class Main {
         if (System.getProperty(key) == null) {
             System.setProperty(key, value);
         }
-    }
-
-    /**
-     * picocli's message without its parser jargon: "Invalid value for positional parameter at index 0..*
-     * (&lt;port&gt;...): invalid port '99999': ..." becomes "invalid port '99999': ...", and an unknown word
-     * becomes "unknown command or argument 'x'".
-     */
-    static String usageMessage(CommandLine.ParameterException ex) {
-        String m = oneLine(ex.getMessage());
-        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
-                && !u.getUnmatched().get(0).startsWith("-")) { // picocli says "Unknown option: '-x'" well
-            return "unknown command or argument '" + u.getUnmatched().get(0) + "'";
-        }
-        // "Invalid value for option '--lifetime': <our converter's message>"
-        java.util.regex.Matcher v = java.util.regex.Pattern
-                .compile("^Invalid value for (option '[^']+'|positional parameter at index [^:]*?\\)): (.+)$")
-                .matcher(m);
-        if (v.matches()) {
-            return v.group(1).startsWith("option") ? v.group(1).substring("option ".length()) + ": " + v.group(2)
-                    : v.group(2);
-        }
-        return m;
     }
 }

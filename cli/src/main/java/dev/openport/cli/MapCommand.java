@@ -22,54 +22,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code openport map 25565/tcp [--keep]}. */
-@Command(name = "map", mixinStandardHelpOptions = true,
-        header = "Open a port on the router (forward it to this machine).",
-        description = "Asks the router to forward a port from the internet to this machine (or to "
-                + "--internal-address) and prints where the outside can reach it. The mapping lasts for "
-                + "--lifetime; with --keep it is renewed until you press Ctrl-C, and then removed.",
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  openport map 25565                      TCP 25565 for 2 hours",
-            "  openport map 25565/both                 TCP and UDP (also: 25565/tcp+udp)",
-            "  openport map 8080 9000/udp              several ports at once",
-            "  openport map 8080 --external-port 80    the outside connects to port 80",
-            "  openport map 25565 --keep               renew until Ctrl-C, then remove",
-            "  openport map 25565 --lifetime 30m       shorter lease (also 2h, 1h30m, 3600)",
-            "  openport map 27015/udp --protocol natpmp --gateway 192.168.1.1",
-            "",
-            "A mapping made without --keep stays until its lease ends: remove it early with",
-            "'openport unmap 25565' (or 'openport unmap --all-mine')."})
 final class MapCommand extends BaseCommand {
 
-    @Parameters(paramLabel = "<port>[/tcp|/udp|/both]", arity = "1..*", converter = Converters.PortSpecs.class,
-            description = "Port(s) on this machine to open; no suffix means TCP.")
-    List<PortSpec> ports;
-
-    @Option(names = {"-e", "--external-port"}, paramLabel = "<port>", converter = Converters.Ports.class,
-            description = "The port the outside connects to (default: the same as the internal port). "
-                    + "The router may choose another; the output says which.")
+    /** Port(s) on this machine to open (see {@link Catalog#MAP} for what each option means). */
+    final List<PortSpec> ports = new ArrayList<>();
     Integer externalPort;
-
-    @Option(names = {"-l", "--lifetime"}, paramLabel = "<duration>", converter = Converters.Durations.class,
-            description = "Lease to ask for: 2h, 30m, 1h30m, 3600 (= seconds); 1s to 7d (default: 2h).")
     Duration lifetime;
-
-    @Option(names = {"-i", "--internal-address"}, paramLabel = "<ip>", converter = Converters.Ips.class,
-            description = "Forward to this LAN address instead of this machine's (routers often refuse).")
     InetAddress internalAddress;
-
-    @Option(names = {"-d", "--description"}, paramLabel = "<text>",
-            description = "Label shown in the router's table (UPnP), default: openport.")
     String description;
-
-    @Option(names = {"-k", "--keep"},
-            description = "Stay in the foreground renewing the lease; Ctrl-C (or SIGTERM) removes the mappings.")
     boolean keep;
+    String onChange;
+    Duration hookTimeout;
+    Duration verifyInterval;
+
+    @Override
+    void option(String name, String value) {
+        switch (name) {
+            case "--external-port" -> externalPort = Converters.port(value);
+            case "--lifetime" -> lifetime = Converters.duration(value);
+            case "--internal-address" -> internalAddress = Converters.ip(value);
+            case "--description" -> description = value;
+            case "--keep" -> keep = true;
+            case "--on-change" -> onChange = value;
+            case "--hook-timeout" -> hookTimeout = Converters.duration(value);
+            case "--verify-interval" -> verifyInterval = Converters.duration(value);
+            default -> throw new IllegalStateException(name);
+        }
+    }
+
+    @Override
+    void positional(String value) {
+        ports.add(Converters.portSpec(value));
+    }
 
     @Override
     String name() {
@@ -77,7 +63,7 @@ final class MapCommand extends BaseCommand {
     }
 
     @Override
-    public Integer call() throws Exception {
+    int call() throws Exception {
         List<MappingRequest> requests = requests();
         StateFile state = opts().state();
         if (keep) {
@@ -129,6 +115,7 @@ final class MapCommand extends BaseCommand {
     /** --keep: core's managed mappings renew, restore and fail over; {@link Keeper} reports and cleans up. */
     private int keep(StateFile state, Duration life) throws PortMappingException {
         DiscoveryOptions discovery = opts().discovery().build();
+        UpnpLocationFile locations = upnpLocations(discovery);
         LinkedBlockingQueue<MappingChange> changes = new LinkedBlockingQueue<>();
         List<ManagedMapping> handles = new ArrayList<>();
         ui().progress("looking for a gateway and mapping…");
@@ -139,13 +126,16 @@ final class MapCommand extends BaseCommand {
                         .externalPort(externalPort != null ? externalPort : 0)
                         .lifetime(life)
                         .discovery(discovery)
-                        .cleanupOnExit(false) // our hook removes them and says so
+                        .cleanupOnExit(false) // our shutdown hook removes them and says so
                         .listener(Keeper.listener(changes));
                 if (description != null) {
                     b.description(description);
                 }
                 if (internalAddress != null) {
                     b.internalAddress(internalAddress);
+                }
+                if (verifyInterval != null) {
+                    b.checkInterval(verifyInterval);
                 }
                 handles.add(OpenPort.map(spec.port(), b.build(), ts.get(0),
                         ts.subList(1, ts.size()).toArray(new Transport[0])));
@@ -162,11 +152,14 @@ final class MapCommand extends BaseCommand {
             for (PortMapping m : h.mappings()) {
                 made.add(m);
                 remember(state, m, warnings);
+                if (m.protocol() == MappingProtocol.UPNP) {
+                    locations.remember(m.gateway(), UpnpLocationFile.ssdpPort(discovery));
+                }
             }
         }
         warnings.addAll(warningsFor(made));
         report(made, warnings);
-        return new Keeper(ui(), state, handles, changes).runUntilStopped();
+        return new Keeper(ui(), state, handles, changes, onChange, hookTimeout).runUntilStopped();
     }
 
     /**
@@ -221,7 +214,10 @@ final class MapCommand extends BaseCommand {
     }
 
     private void report(List<PortMapping> made, List<String> warnings) {
-        if (ui().json) {
+        if (ui().json && keep) {
+            // --keep --json is NDJSON: the Keeper prints a "mapped" event per mapping
+            warnings.forEach(ui()::warn);
+        } else if (ui().json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("command", name());
             doc.put("ok", true);
@@ -243,6 +239,15 @@ final class MapCommand extends BaseCommand {
     }
 
     private List<MappingRequest> requests() throws CliException {
+        if (!keep && (onChange != null || verifyInterval != null)) {
+            throw CliException.usage((onChange != null ? "--on-change" : "--verify-interval") + " needs --keep");
+        }
+        if (hookTimeout != null && onChange == null) {
+            throw CliException.usage("--hook-timeout needs --on-change");
+        }
+        if (verifyInterval != null && verifyInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw CliException.usage("--verify-interval must be at least 1s");
+        }
         if (externalPort != null && (ports.size() > 1)) {
             throw CliException.usage("--external-port works with one port only (got " + ports.size() + ")");
         }
@@ -260,9 +265,11 @@ final class MapCommand extends BaseCommand {
                 if (!seen.add(spec.port() + "/" + t)) {
                     throw CliException.usage("port " + spec.port() + "/" + t.lowerName() + " given twice");
                 }
-                MappingRequest r = MappingRequest.of(t, spec.port())
-                        .withExternalPort(externalPort != null ? externalPort : spec.port())
-                        .withLifetime(life)
+                MappingRequest r = spec.isAny()
+                        ? MappingRequest.anyPort(t).withExternalPort(externalPort != null ? externalPort : 0)
+                        : MappingRequest.of(t, spec.port())
+                                .withExternalPort(externalPort != null ? externalPort : spec.port());
+                r = r.withLifetime(life)
                         .withInternalAddress(internalAddress);
                 if (description != null) {
                     r = r.withDescription(description);

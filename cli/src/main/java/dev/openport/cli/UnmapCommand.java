@@ -17,31 +17,33 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code openport unmap 25565/tcp} and {@code openport unmap --all-mine}. */
-@Command(name = "unmap", mixinStandardHelpOptions = true,
-        header = "Remove port mappings.",
-        description = "Removes port mappings. Mappings this tool made are looked up in its state file, so "
-                + "each is deleted on the right gateway with the right protocol (and PCP nonce); others are "
-                + "deleted by port on the current gateway.",
-        footerHeading = "%nExamples:%n",
-        footer = {
-            "  openport unmap 25565              TCP 25565",
-            "  openport unmap 25565/both         TCP and UDP",
-            "  openport unmap --all-mine         everything openport made (see 'openport list')",
-            "",
-            "State file: $XDG_STATE_HOME/openport/mappings.json (default ~/.local/state/openport/)."})
 final class UnmapCommand extends BaseCommand {
 
-    @Parameters(paramLabel = "<port>[/tcp|/udp|/both]", arity = "0..*", converter = Converters.PortSpecs.class,
-            description = "Internal port(s) to unmap; no suffix means TCP.")
-    List<PortSpec> ports = new ArrayList<>();
+    /** Internal port(s) to unmap; no suffix means TCP. */
+    final List<PortSpec> ports = new ArrayList<>();
 
-    @Option(names = "--all-mine", description = "Remove every mapping openport recorded in its state file.")
+    /** Remove every mapping openport recorded in its state file. */
     boolean allMine;
+
+    @Override
+    void option(String name, String value) {
+        if (name.equals("--all-mine")) {
+            allMine = true;
+        } else {
+            throw new IllegalStateException(name);
+        }
+    }
+
+    @Override
+    void positional(String value) throws CliException {
+        PortSpec spec = Converters.portSpec(value);
+        if (spec.isAny()) {
+            throw CliException.usage("unmap needs the port the gateway granted (see 'openport list'), not 'any'");
+        }
+        ports.add(spec);
+    }
 
     @Override
     String name() {
@@ -60,7 +62,7 @@ final class UnmapCommand extends BaseCommand {
     private boolean single;
 
     @Override
-    public Integer call() throws Exception {
+    int call() throws Exception {
         if (allMine == !ports.isEmpty()) {
             throw CliException.usage(allMine ? "give either ports or --all-mine, not both"
                     : "say what to unmap: a port like 25565/tcp, or --all-mine");

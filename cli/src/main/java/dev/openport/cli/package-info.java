@@ -1,2 +1,2 @@
-/** The openport command line: a thin picocli front end over core. */
+/** The openport command line: a thin front end over core, its command line parsed by hand (start-up time). */
 package dev.openport.cli;

@@ -245,9 +245,6 @@ class CheckCommandTest {
         Cli.Result r = CheckCli.run("check", "--help");
         assertThat(r.code()).isZero();
         assertThat(r.out()).contains("Usage: openport check", "Examples:", "--resolver", "--echo",
-                "--query-name", "--no-public-check", "--json", "--timeout", "--gateway");
-        if (CheckCli.REGISTERED) {
-            assertThat(r.out()).contains("Exit codes:");
-        }
+                "--query-name", "--no-public-check", "--json", "--timeout", "--gateway", "Exit codes:");
     }
 }

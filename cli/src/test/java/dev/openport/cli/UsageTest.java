@@ -146,6 +146,60 @@ class UsageTest {
         assertThat(r.out()).contains("complete -F", "openport", "external-ip", "--all-mine", "--keep");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", "map", "unmap", "list", "external-ip", "discover", "check", "completion", "help"})
+    void helpFitsEightyColumnsAndHelpCommandMatchesDashDashHelp(String command) {
+        Cli.Result r = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out().lines()).allSatisfy(l -> assertThat(l.length()).as(l).isLessThanOrEqualTo(80));
+        Cli.Result viaHelp = command.isEmpty() ? Cli.run("help") : Cli.run("help", command);
+        assertThat(viaHelp.out()).isEqualTo(r.out());
+    }
+
+    @Test
+    void optionSyntaxes() {
+        String state = dir.resolve("s.json").toString();
+        // --name=value, -vv, options before and after the command, -- before a parameter
+        Cli.Result r = Cli.run("-vv", "unmap", "--all-mine", "--state-file=" + state, "--timeout=2s");
+        assertThat(r.code()).as(r.err()).isZero();
+        Cli.Result bad = Cli.run("unmap", "--all-mine=yes", "--state-file", state);
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.oneErrorLine()).contains("takes no value");
+        Cli.Result missing = Cli.run("map", "80", "--gateway");
+        assertThat(missing.oneErrorLine()).contains("--gateway", "<ip>");
+        Cli.Result unknownHelp = Cli.run("help", "frobnicate");
+        assertThat(unknownHelp.code()).isEqualTo(2);
+        Cli.Result hooks = Cli.run("map", "80", "--on-change", "true", "--state-file", state);
+        assertThat(hooks.code()).isEqualTo(2);
+        assertThat(hooks.oneErrorLine()).contains("--on-change needs --keep");
+        Cli.Result anyUnmap = Cli.run("unmap", "any/udp", "--state-file", state);
+        assertThat(anyUnmap.oneErrorLine()).contains("not 'any'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bash|complete -F _openport openport", "zsh|#compdef openport",
+        "fish|complete -c openport"})
+    void completionScriptsForEachShell(String spec) {
+        String[] p = spec.split("\\|");
+        Cli.Result r = Cli.run("completion", p[0]);
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains(p[1], "external-ip", "all-mine", "keep", "on-change", "gateway")
+                .doesNotContain("natpmp-port", "state-file");
+    }
+
+    @Test
+    void manPageCoversEveryCommandAndOption() {
+        String man = ManPage.roff("openport 1.0");
+        assertThat(man).startsWith(".\\\"").contains(".TH OPENPORT 1", ".SH EXIT STATUS");
+        for (CommandInfo c : Catalog.COMMANDS) {
+            assertThat(man).contains("openport " + c.name());
+            for (Opt o : c.options()) {
+                assertThat(man).contains(ManPage.esc(o.name()));
+            }
+        }
+        assertThat(man.lines()).noneMatch(l -> l.startsWith(".") && l.length() > 1 && l.charAt(1) == ' ');
+    }
+
     @Test
     void versionPrints() {
         Cli.Result r = Cli.run("--version");

@@ -25,6 +25,10 @@ class ValuesTest {
         assertThat(PortSpec.parse("25565/both").orderedTransports()).containsExactly(Transport.TCP, Transport.UDP);
         assertThat(PortSpec.parse("25565/tcp+udp").orderedTransports())
                 .containsExactly(Transport.TCP, Transport.UDP);
+        // the gateway chooses (VPN gateways): the service listens on whatever port it grants
+        assertThat(PortSpec.parse("any/udp")).isEqualTo(new PortSpec(PortSpec.ANY, Set.of(Transport.UDP)));
+        assertThat(PortSpec.parse("ANY/both").isAny()).isTrue();
+        assertThat(PortSpec.parse("any").toString()).isEqualTo("any/tcp");
     }
 
     @ParameterizedTest

@@ -61,6 +61,15 @@ final class Discovery {
         return LAST_GOOD.get(CacheKey.of(ctx));
     }
 
+    static URI remembered(InetAddress gateway, int ssdpPort) {
+        return LAST_GOOD.get(new CacheKey(gateway, ssdpPort));
+    }
+
+    /** A LOCATION from an earlier process ({@link UpnpLocations#seed}): tried like one this process found. */
+    static void seed(InetAddress gateway, int ssdpPort, URI location) {
+        LAST_GOOD.putIfAbsent(new CacheKey(gateway, ssdpPort), location);
+    }
+
     /** Finds the gateway's service within {@code ctx.timeout()}. */
     static Found find(ProbeContext ctx) throws PortMappingException {
         long deadline = System.nanoTime() + ctx.timeout().toNanos();
