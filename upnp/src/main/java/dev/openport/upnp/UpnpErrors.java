@@ -34,7 +34,24 @@ final class UpnpErrors {
     private UpnpErrors() {
     }
 
-    static Reason reasonOf(int code) {
+    /**
+     * What a caller can do about {@code code} answered to {@code action}. 606 is a lasting refusal
+     * ({@code NOT_AUTHORIZED}); 501 ActionFailed on an Add is one too ({@code UNSUPPORTED}: half-open routers
+     * answer every AddPortMapping with it), on any other action it says nothing lasting. 728 (table full) and
+     * 718 stay transient. Core's protocol fallback keys on exactly these reasons.
+     */
+    static Reason reasonOf(String action, int code) {
+        if (code == ACTION_FAILED && !isAdd(action)) {
+            return Reason.PROTOCOL_ERROR;
+        }
+        return reasonOf(code);
+    }
+
+    static boolean isAdd(String action) {
+        return "AddPortMapping".equals(action) || "AddAnyPortMapping".equals(action);
+    }
+
+    private static Reason reasonOf(int code) {
         return switch (code) {
             case CONFLICT_IN_MAPPING_ENTRY, CONFLICT_WITH_OTHER_MECHANISMS -> Reason.CONFLICT;
             case NOT_AUTHORIZED -> Reason.NOT_AUTHORIZED;
@@ -50,6 +67,6 @@ final class UpnpErrors {
     static PortMappingException toException(String action, int code, String description, InetAddress gateway) {
         String what = action + " failed: UPnP error " + code + (description == null || description.isEmpty() ? ""
                 : " " + SafeXml.shorten(description));
-        return new PortMappingException(reasonOf(code), what, MappingProtocol.UPNP, gateway, code, null);
+        return new PortMappingException(reasonOf(action, code), what, MappingProtocol.UPNP, gateway, code, null);
     }
 }

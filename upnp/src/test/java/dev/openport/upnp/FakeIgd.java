@@ -82,6 +82,15 @@ final class FakeIgd implements AutoCloseable {
     /** The description body to serve instead of the generated one. */
     volatile byte[] descriptionBody;
 
+    /** What GetExternalIPAddress answers ("0.0.0.0" while a PPPoE WAN is down; a new one after renumbering). */
+    volatile String externalAddress = "203.0.113.1";
+    /** miniupnpd's secure mode: an entry may be deleted only from its own internal client's address (606). */
+    volatile boolean secureMode;
+    /** Raw HTTP answers (bytes a router sent) queued per action, served once each before the table is asked. */
+    private final Map<String, java.util.Deque<byte[]>> canned = new ConcurrentHashMap<>();
+    /** An error code answered to every request of an action (a router that always refuses it). */
+    final Map<String, Integer> alwaysFault = new ConcurrentHashMap<>();
+
     final Map<String, Entry> table = Collections.synchronizedMap(new LinkedHashMap<>());
     final List<Request> requests = new CopyOnWriteArrayList<>();
     final List<String> rawSoap = new CopyOnWriteArrayList<>();
@@ -133,6 +142,30 @@ final class FakeIgd implements AutoCloseable {
         old.close();
         startHttp(http);
         table.clear();
+    }
+
+    /** Answers the next {@code action} with these raw HTTP response bytes (status line, headers, body). */
+    void answerNext(String action, byte[] rawHttp) {
+        canned.computeIfAbsent(action, k -> new java.util.concurrent.ConcurrentLinkedDeque<>()).add(rawHttp);
+    }
+
+    /** Answers the next {@code action} with HTTP 500 and this SOAP body (a router's fault body). */
+    void faultNext(String action, byte[] body) {
+        String head = "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/xml; charset=\"utf-8\"\r\n"
+                + "Connection: close\r\nContent-Length: " + body.length + "\r\n\r\n";
+        byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] all = java.util.Arrays.copyOf(h, h.length + body.length);
+        System.arraycopy(body, 0, all, h.length, body.length);
+        answerNext(action, all);
+    }
+
+    /** The actions received, in order. */
+    List<String> actions() {
+        List<String> out = new ArrayList<>();
+        for (Request r : requests) {
+            out.add(r.action());
+        }
+        return out;
     }
 
     List<Request> requests(String action) {
@@ -239,7 +272,8 @@ final class FakeIgd implements AutoCloseable {
             } else if (first[0].equals("POST")) {
                 int len = Integer.parseInt(headers.getOrDefault("content-length", "0"));
                 byte[] body = in.readNBytes(len);
-                post(first[1], headers.getOrDefault("soapaction", ""), new String(body, StandardCharsets.UTF_8), out);
+                post(first[1], headers.getOrDefault("soapaction", ""), new String(body, StandardCharsets.UTF_8), out,
+                        s.getInetAddress().getHostAddress());
             }
             out.flush();
         } catch (IOException | RuntimeException e) {
@@ -367,7 +401,8 @@ final class FakeIgd implements AutoCloseable {
 
     // ---------------- SOAP ----------------
 
-    private void post(String path, String soapAction, String body, OutputStream out) throws IOException {
+    private void post(String path, String soapAction, String body, OutputStream out, String from)
+            throws IOException {
         rawSoap.add(body);
         Matcher a = Pattern.compile("\"?([^#\"]+)#([A-Za-z]+)\"?").matcher(soapAction);
         if (!a.matches()) {
@@ -382,6 +417,17 @@ final class FakeIgd implements AutoCloseable {
             args.put(m.group(1), unescape(m.group(2)));
         }
         requests.add(new Request(action, st, args));
+        java.util.Deque<byte[]> queued = canned.get(action);
+        byte[] raw = queued == null ? null : queued.poll();
+        if (raw != null) {
+            out.write(raw);
+            return;
+        }
+        Integer refusal = alwaysFault.get(action);
+        if (refusal != null) {
+            fault(out, refusal, "refused");
+            return;
+        }
         if (path.equals("/ctl/IP6FCtl") && ipv6Firewall) {
             pinhole(action, st, args, out);
             return;
@@ -404,7 +450,7 @@ final class FakeIgd implements AutoCloseable {
             return;
         }
         synchronized (this) {
-            soap(action, args, out);
+            soap(action, args, out, from);
         }
     }
 
@@ -413,13 +459,19 @@ final class FakeIgd implements AutoCloseable {
                 .replace("&amp;", "&");
     }
 
-    private void soap(String action, Map<String, String> a, OutputStream out) throws IOException {
+    private void soap(String action, Map<String, String> a, OutputStream out, String from) throws IOException {
         switch (action) {
-            case "GetExternalIPAddress" -> ok(out, action, "<NewExternalIPAddress>203.0.113.1</NewExternalIPAddress>");
+            case "GetExternalIPAddress" -> ok(out, action, "<NewExternalIPAddress>" + externalAddress
+                    + "</NewExternalIPAddress>");
             case "GetStatusInfo" -> ok(out, action, "<NewConnectionStatus>Connected</NewConnectionStatus>"
                     + "<NewLastConnectionError>ERROR_NONE</NewLastConnectionError><NewUptime>42</NewUptime>");
             case "AddPortMapping", "AddAnyPortMapping" -> add(action, a, out);
             case "DeletePortMapping" -> {
+                Entry held = table.get(key(a));
+                if (secureMode && held != null && !held.client().equals(from)) {
+                    fault(out, 606, "Action not authorized");
+                    return;
+                }
                 Entry e = table.remove(key(a));
                 if (e == null) {
                     fault(out, 714, "NoSuchEntryInArray");

@@ -49,7 +49,7 @@ class UpnpParsersFuzzTest {
                 Soap.Response r = Soap.parse(status, data, "GetSpecificPortMappingEntry");
                 if (r.isFault()) {
                     assertThat(r.faultCode()).isPositive();
-                    UpnpErrors.reasonOf(r.faultCode());
+                    UpnpErrors.reasonOf("AddPortMapping", r.faultCode());
                 }
             } catch (PortMappingException e) {
                 assertThat(e.reason()).isEqualTo(PortMappingException.Reason.PROTOCOL_ERROR);
