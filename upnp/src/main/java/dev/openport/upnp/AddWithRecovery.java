@@ -32,21 +32,25 @@ final class AddWithRecovery {
      * @param exact   fail rather than take another external port (the caller demands it, or a renewal)
      * @param refresh our own entry found in the way must be deleted and re-added (a renewal or a repair), not
      *                adopted as it is
+     * @param follow  the internal port follows the external one (an "any port" request: P -> P, never 0 on the
+     *                wire)
      */
     record Want(Action action, int externalPort, String protocol, int internalPort, String client,
-            String description, long leaseSeconds, boolean exact, boolean refresh) {
+            String description, long leaseSeconds, boolean exact, boolean refresh, boolean follow) {
 
         Want withPort(int port) {
-            return new Want(action, port, protocol, internalPort, client, description, leaseSeconds, exact, refresh);
+            return new Want(action, port, protocol, follow ? port : internalPort, client, description, leaseSeconds,
+                    exact, refresh, follow);
         }
 
         Want withLease(long lease) {
-            return new Want(action, externalPort, protocol, internalPort, client, description, lease, exact, refresh);
+            return new Want(action, externalPort, protocol, internalPort, client, description, lease, exact, refresh,
+                    follow);
         }
 
         Want withAction(Action a) {
             return new Want(a, externalPort, protocol, internalPort, client, description, leaseSeconds, exact,
-                    refresh);
+                    refresh, follow);
         }
     }
 
@@ -126,7 +130,26 @@ final class AddWithRecovery {
             throw new PortMappingException(Reason.CONFLICT, "external port " + first.externalPort() + " is taken "
                     + "(gateway offered " + got + ")", MappingProtocol.UPNP, gateway, null, null);
         }
+        if (w.follow() && got != w.internalPort()) {
+            follow(c, w, got);
+        }
         return new Granted(got, w.leaseSeconds());
+    }
+
+    /**
+     * AddAnyPortMapping granted {@code got} -> our suggested internal port; an any-port request listens on
+     * {@code got}: replace the entry by {@code got -> got} (the port is ours now, so the add cannot conflict unless
+     * another client races us, which is then a plain CONFLICT).
+     */
+    private void follow(IgdClient c, Want w, int got) throws PortMappingException {
+        c.deletePortMapping(got, w.protocol());
+        try {
+            c.addPortMapping(got, w.protocol(), got, w.client(), w.description(), w.leaseSeconds());
+        } catch (PortMappingException e) {
+            throw new PortMappingException(e.reason() == Reason.TIMEOUT ? Reason.TIMEOUT : Reason.CONFLICT,
+                    "external port " + got + " could not be forwarded to the same internal port",
+                    MappingProtocol.UPNP, gateway, null, e);
+        }
     }
 
     /** The situation column of the table for this refusal. */

@@ -193,6 +193,12 @@ final class IgdClient {
         call("UpdatePinhole", a);
     }
 
+    /** GetPinholePackets: how many packets went through the pinhole; 704 when there is no such pinhole. */
+    long getPinholePackets(int uniqueId) throws PortMappingException {
+        Soap.Response r = call("GetPinholePackets", Map.of("UniqueID", Integer.toString(uniqueId)));
+        return port0(r.get("PinholePackets"), "PinholePackets");
+    }
+
     void deletePinhole(int uniqueId) throws PortMappingException {
         call("DeletePinhole", Map.of("UniqueID", Integer.toString(uniqueId)));
     }

@@ -1,10 +1,12 @@
 package dev.openport.upnp;
 
+import dev.openport.core.MappingCheck;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.spi.AnyPorts;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,13 +42,16 @@ final class Pinholes {
         InetAddress client = req.internalAddressIfSet().orElse(mapper.context().localAddress());
         String text = LanAddresses.text(client);
         long lease = lease(req.lifetime());
+        // no translation: an any-port request opens its suggested (or a random dynamic) port; never 0 = all ports
+        int port = !req.followsExternalPort() ? req.internalPort()
+                : req.externalPort() != 0 ? req.externalPort() : AnyPorts.pick();
         int id;
         try {
-            id = fw.addPinhole(text, req.internalPort(), req.transport().ianaNumber(), lease);
+            id = fw.addPinhole(text, port, req.transport().ianaNumber(), lease);
         } catch (PortMappingException e) {
             throw PinholeAdvice.explain(e, fw::getFirewallStatus, client, mapper.gateway());
         }
-        return new PortMapping(req, client, client, req.internalPort(), Duration.ofSeconds(lease),
+        return new PortMapping(req, client, client, port, Duration.ofSeconds(lease),
                 Instant.now().plusSeconds(lease), MappingProtocol.UPNP, mapper.gateway(),
                 PREFIX + id + ";ctl=" + fw.service().controlUrl());
     }
@@ -59,11 +64,32 @@ final class Pinholes {
             int code = e.protocolCode().orElse(0);
             // gone (router rebooted): 704 per the spec, 402 from miniupnpd 2.3.1
             if (code == UpnpErrors.PINHOLE_NO_SUCH_ENTRY || code == UpnpErrors.INVALID_ARGS) {
-                return add(fw, mapper, m.request());
+                return add(fw, mapper, m.request().withExternalPort(m.externalPort()));
             }
             throw e;
         }
         return m.withLease(Duration.ofSeconds(lease), Instant.now().plusSeconds(lease));
+    }
+
+    /**
+     * GetPinholePackets (WANIPv6FirewallControl:1 §2.5.6) for the pinhole's UniqueID: one small request that
+     * never creates anything. A pinhole has no entry in the IPv4 port mapping table, so it is never looked up
+     * there. Gone: 704 per the spec, 402 from miniupnpd for an unknown ID.
+     */
+    static MappingCheck check(IgdClient fw, PortMapping m) throws PortMappingException {
+        try {
+            fw.getPinholePackets(idOf(m));
+        } catch (PortMappingException e) {
+            int code = e.protocolCode().orElse(0);
+            if (code == UpnpErrors.PINHOLE_NO_SUCH_ENTRY || code == UpnpErrors.INVALID_ARGS) {
+                return MappingCheck.missing(m.externalAddress());
+            }
+            if (e.protocolCode().isPresent()) {
+                return MappingCheck.unknown(m.externalAddress());
+            }
+            throw e;
+        }
+        return MappingCheck.held(m.externalAddress(), m.internalAddress());
     }
 
     static void delete(IgdClient fw, PortMapping m) throws PortMappingException {
@@ -78,7 +104,11 @@ final class Pinholes {
         }
     }
 
+    /** A permanent request (ZERO) gets the longest pinhole lease: the firewall service has no permanent one. */
     private static long lease(Duration d) {
+        if (d.isZero()) {
+            return MAX_PINHOLE_LEASE;
+        }
         return Math.max(1, Math.min(MAX_PINHOLE_LEASE, d.getSeconds()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.openport.upnp;
 
+import dev.openport.core.MappingCheck;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
@@ -9,6 +10,7 @@ import dev.openport.upnp.AddWithRecovery.Granted;
 import dev.openport.upnp.AddWithRecovery.Want;
 import dev.openport.upnp.Recovery.Action;
 import java.net.InetAddress;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,26 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Upkeep {
     private static final Logger LOG = LoggerFactory.getLogger(Upkeep.class);
-
-    /** What the gateway holds for one of our mappings. */
-    enum Status {
-        /** Listed, enabled, forwarding to our internal client and port. */
-        HELD,
-        /** Not listed, or listed disabled (a disabled entry forwards nothing). */
-        MISSING,
-        /** Listed for another internal client or port: someone else holds the external port. */
-        FOREIGN
-    }
-
-    /**
-     * One verification's result.
-     *
-     * @param external       the external address the gateway reports now, as it reports it (0.0.0.0 while the
-     *                       WAN is down), or {@code null} when it reports none
-     * @param internalClient the entry's internal client, or {@code null} when there is no entry
-     */
-    record Held(Status status, InetAddress external, InetAddress internalClient) {
-    }
 
     private final UpnpPortMapper mapper;
 
@@ -79,17 +61,42 @@ final class Upkeep {
         return renew(c, m);
     }
 
-    /** One GetSpecificPortMappingEntry and one GetExternalIPAddress: cheap enough for a 60 s cadence. */
-    Held check(IgdClient c, PortMapping m) throws PortMappingException {
-        IgdClient.Entry e = c.getSpecificPortMappingEntry(m.externalPort(), Entries.protocolName(m.transport()));
-        InetAddress external = mapper.readExternal(c);
+    /**
+     * One GetSpecificPortMappingEntry and one GetExternalIPAddress: cheap enough for a 60 s cadence. Never
+     * creates an entry. The external address is reported as the gateway says it (0.0.0.0 included: core decides).
+     * A disabled entry forwards nothing: MISSING (with its client), so the caller repairs it.
+     */
+    MappingCheck check(IgdClient c, PortMapping m) throws PortMappingException {
+        IgdClient.Entry e;
+        try {
+            e = c.getSpecificPortMappingEntry(m.externalPort(), Entries.protocolName(m.transport()));
+        } catch (PortMappingException ex) {
+            if (ex.reason() == Reason.TIMEOUT || ex instanceof MiniHttp.Unreachable) {
+                throw ex;
+            }
+            LOG.debug("GetSpecificPortMappingEntry refused: {}", ex.getMessage());
+            return MappingCheck.unknown(externalOrNull(c));
+        }
+        InetAddress external = externalOrNull(c);
         if (e == null) {
-            return new Held(Status.MISSING, external, null);
+            return MappingCheck.missing(external);
         }
         InetAddress client = MiniHttp.parseLiteral(e.internalClient());
-        Status s = !Entries.isOurs(e, LanAddresses.text(m.internalAddress()), m.internalPort()) ? Status.FOREIGN
-                : e.enabled() ? Status.HELD : Status.MISSING;
-        return new Held(s, external, client);
+        Duration left = e.leaseSeconds() < 0 ? null : Duration.ofSeconds(e.leaseSeconds());
+        MappingCheck.State state = !Entries.isOurs(e, LanAddresses.text(m.internalAddress()), m.internalPort())
+                ? MappingCheck.State.FOREIGN : e.enabled() ? MappingCheck.State.HELD : MappingCheck.State.MISSING;
+        return new MappingCheck(state, external, client, left);
+    }
+
+    private InetAddress externalOrNull(IgdClient c) throws PortMappingException {
+        try {
+            return mapper.readExternal(c);
+        } catch (PortMappingException ex) {
+            if (ex.reason() == Reason.TIMEOUT || ex instanceof MiniHttp.Unreachable) {
+                throw ex;
+            }
+            return null;
+        }
     }
 
     /**
@@ -134,16 +141,16 @@ final class Upkeep {
         IgdClient.Entry entry = c.getSpecificPortMappingEntry(g.externalPort(), proto);
         if (entry == null) {
             LOG.debug("renewed {}/{} but the gateway does not list it: adding again", g.externalPort(), proto);
-            c.addPortMapping(g.externalPort(), proto, req.internalPort(), client, req.description(),
+            c.addPortMapping(g.externalPort(), proto, m.internalPort(), client, req.description(),
                     g.leaseSeconds());
         } else if (!Entries.sameClient(entry, client)) {
             throw new PortMappingException(Reason.CONFLICT, "external port " + g.externalPort()
                     + " now forwards to " + SafeXml.shorten(entry.internalClient()), MappingProtocol.UPNP,
                     mapper.gateway(), UpnpErrors.CONFLICT_IN_MAPPING_ENTRY, null);
-        } else if (entry.internalPort() != req.internalPort() || !entry.enabled()) {
+        } else if (entry.internalPort() != m.internalPort() || !entry.enabled()) {
             LOG.debug("gateway lists {}/{} wrongly ({}): delete then add", g.externalPort(), proto, entry);
             delete(c, g.externalPort(), proto);
-            c.addPortMapping(g.externalPort(), proto, req.internalPort(), client, req.description(),
+            c.addPortMapping(g.externalPort(), proto, m.internalPort(), client, req.description(),
                     g.leaseSeconds());
         }
     }
@@ -151,8 +158,8 @@ final class Upkeep {
     private Want sameEntry(PortMapping m, String client, boolean refresh) {
         MappingRequest req = m.request();
         long lease = mapper.leases().renewalSeconds(req.lifetime(), m.isPermanent());
-        return new Want(Action.ADD, m.externalPort(), Entries.protocolName(m.transport()), req.internalPort(),
-                client, req.description(), lease, true, refresh);
+        return new Want(Action.ADD, m.externalPort(), Entries.protocolName(m.transport()), m.internalPort(),
+                client, req.description(), lease, true, refresh, req.followsExternalPort());
     }
 
     private static void delete(IgdClient c, int port, String proto) throws PortMappingException {

@@ -1,11 +1,13 @@
 package dev.openport.upnp;
 
+import dev.openport.core.MappingCheck;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.spi.AnyPorts;
 import dev.openport.core.spi.ProbeContext;
 import dev.openport.upnp.AddWithRecovery.Granted;
 import dev.openport.upnp.AddWithRecovery.Want;
@@ -99,17 +101,23 @@ final class UpnpPortMapper implements PortMapper {
 
     /**
      * Deletes and re-adds our entry on the same external port: the only repair for firmware that lists an entry
-     * but no longer forwards it (docs/quirks.md), asked for after a failed reachability signal.
+     * but no longer forwards it (docs/quirks.md), asked for after a failed reachability signal. An entry another
+     * client holds now is not deleted.
      */
-    PortMapping repair(PortMapping mapping) throws PortMappingException {
+    @Override
+    public PortMapping repair(PortMapping mapping) throws PortMappingException {
         if (Pinholes.isPinhole(mapping)) {
             return renew(mapping);
         }
         return withRediscovery(c -> upkeep.repair(c, mapping));
     }
 
-    /** What the gateway holds for the mapping now: one GetSpecificPortMappingEntry and one GetExternalIPAddress. */
-    Upkeep.Held held(PortMapping mapping) throws PortMappingException {
+    /** What the gateway holds now: one GetSpecificPortMappingEntry and one GetExternalIPAddress (pinholes: one). */
+    @Override
+    public MappingCheck check(PortMapping mapping) throws PortMappingException {
+        if (Pinholes.isPinhole(mapping)) {
+            return withFirewall(fw -> Pinholes.check(fw, mapping));
+        }
         return withRediscovery(c -> upkeep.check(c, mapping));
     }
 
@@ -154,15 +162,22 @@ final class UpnpPortMapper implements PortMapper {
 
     // ---- used by Upkeep and Pinholes ----
 
-    /** A fresh mapping for {@code req}: AddAnyPortMapping when the gateway picks the port, else AddPortMapping. */
+    /**
+     * A fresh mapping for {@code req}: AddAnyPortMapping when the gateway picks the port, else AddPortMapping.
+     * An any-port request (internal port follows the external one) suggests its external port, or a random
+     * dynamic port, as both ports, and ends as P -> P whichever port P the gateway grants.
+     */
     PortMapping map(IgdClient c, MappingRequest req) throws PortMappingException {
         String client = LanAddresses.text(req.internalAddressIfSet().orElse(ctx.localAddress()));
         long lease = leases.seconds(req.lifetime());
+        boolean follow = req.followsExternalPort();
         boolean gatewayPicks = req.externalPort() == 0;
         Action action = gatewayPicks && c.service().hasAddAny() ? Action.ADD_ANY : Action.ADD;
-        int ext = gatewayPicks ? req.internalPort() : req.externalPort();
-        Granted g = adder.add(c, new Want(action, ext, Entries.protocolName(req.transport()), req.internalPort(),
-                client, req.description(), lease, req.exactExternalPort(), false));
+        int ext = follow ? (gatewayPicks ? AnyPorts.pick() : req.externalPort())
+                : gatewayPicks ? req.internalPort() : req.externalPort();
+        int internal = follow ? ext : req.internalPort();
+        Granted g = adder.add(c, new Want(action, ext, Entries.protocolName(req.transport()), internal, client,
+                req.description(), lease, req.exactExternalPort(), false, follow));
         return granted(c, req, client, g);
     }
 

@@ -375,6 +375,13 @@ final class FakeIgd implements AutoCloseable {
                     okAs(out, FIREWALL, action, "");
                 }
             }
+            case "GetPinholePackets" -> {
+                if (pinholes.containsKey(Integer.parseInt(a.get("UniqueID")))) {
+                    okAs(out, FIREWALL, action, "<PinholePackets>0</PinholePackets>");
+                } else {
+                    fault(out, 704, "NoSuchEntry");
+                }
+            }
             case "GetFirewallStatus" -> okAs(out, FIREWALL, action,
                     "<FirewallEnabled>1</FirewallEnabled><InboundPinholeAllowed>1</InboundPinholeAllowed>");
             default -> fault(out, 401, "Invalid Action");
