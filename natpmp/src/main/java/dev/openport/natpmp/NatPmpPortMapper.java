@@ -10,6 +10,7 @@ import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.AnyPorts;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.RetransmissionPolicy;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -78,7 +79,7 @@ public final class NatPmpPortMapper implements PortMapper {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.monitor = new GatewayMonitor(gateway, System::nanoTime);
         this.client = new NatPmpClient(new InetSocketAddress(gateway, context.serverPortOr(SERVER_PORT)),
-                context.timeout(), monitor::observe);
+                localAddress, context.timeout(), monitor::observe, RetransmissionPolicy.natPmp());
         this.announceAddress = announceAddress;
     }
 

@@ -81,7 +81,7 @@ final class PcpPortMapper implements PortMapper {
      */
     void announce() throws PortMappingException {
         PcpMessage request = PcpMessage.request(PcpMessage.OPCODE_ANNOUNCE, 0, clientAddress, null, List.of());
-        try (PcpChannel ch = PcpChannel.open(server)) {
+        try (PcpChannel ch = PcpChannel.open(server, clientAddress)) {
             PcpMessage answer = exchange(ch, request, deadline(), "PCP ANNOUNCE", m -> null);
             LOG.debug("PCP server {} answered ANNOUNCE: {}, epoch {}", server,
                     PcpResultCode.describe(answer.resultCode()), answer.epoch());
@@ -93,7 +93,7 @@ final class PcpPortMapper implements PortMapper {
         // PCP has no "get external address" opcode: a short MAP of the UDP port of the very socket we ask
         // from (a port nobody else can hold) reveals it (§11.4), and is deleted right after.
         long deadline = deadline();
-        try (PcpChannel ch = PcpChannel.open(server)) {
+        try (PcpChannel ch = PcpChannel.open(server, clientAddress)) {
             int port = ch.localPort();
             Octets nonce = newNonce();
             PcpPayload.Map asked = new PcpPayload.Map(nonce, 17, port, 0, PcpAddresses.unspecifiedLike(clientAddress));
@@ -176,7 +176,7 @@ final class PcpPortMapper implements PortMapper {
         PcpPayload.Map asked = new PcpPayload.Map(nonce == null ? newNonce() : nonce,
                 request.transport().ianaNumber(), wire, mapping.externalPort(), suggestion(mapping.externalAddress()));
         String what = "PCP MAP delete " + request.transport() + " " + wire;
-        try (PcpChannel ch = PcpChannel.open(server)) {
+        try (PcpChannel ch = PcpChannel.open(server, clientAddress)) {
             PcpMessage answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, 0, clientAddress, asked,
                     options(internal, false)), deadline(), what, mapMatcher(asked));
             if (answer.resultCode() == PcpResultCode.NO_RESOURCES.code()) {
@@ -230,7 +230,7 @@ final class PcpPortMapper implements PortMapper {
                 suggestedPort, suggestion(suggestedAddress));
         String what = "PCP MAP " + request.transport() + " " + wireInternal;
         PcpMessage answer;
-        try (PcpChannel ch = PcpChannel.open(server)) {
+        try (PcpChannel ch = PcpChannel.open(server, clientAddress)) {
             answer = exchange(ch, PcpMessage.request(PcpMessage.OPCODE_MAP, lifetime, clientAddress, asked,
                     options(internal, request.exactExternalPort())), deadline(), what, mapMatcher(asked));
         }
@@ -332,7 +332,7 @@ final class PcpPortMapper implements PortMapper {
                 return "version " + m.version() + " response with result " + m.resultCode();
             }
             return matcher.mismatch(m);
-        }, deadline, what);
+        }, deadline, epoch.lastEpoch() >= 0, what);
         PcpMessage m = answer.message();
         if (m.version() != PcpMessage.VERSION) {
             // §9: the server names the version it speaks; we implement only 2
