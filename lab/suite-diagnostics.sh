@@ -4,7 +4,7 @@
 # against the lab. Sourced by lab/interop.sh, which provides step, note, lab, lab_up, openport,
 # expect_output, with_lock, wait_for, ROOT, MVN_LOCK and the PMLAB_* addresses.
 #
-# On the WAN host (203.0.113.2) it starts two test fixtures from core's test classes:
+# On the WAN host (203.0.113.2) it starts two test fixtures from diagnostics' test classes:
 #   - MyIpDnsResponder (dnsjava message classes): a "what is my IP" DNS server on UDP port
 #     $DIAG_DNS_PORT that answers any A question with the querier's source address; the lab
 #     router masquerades the client, so it answers the router's real WAN address 203.0.113.1;
@@ -23,24 +23,24 @@ PORT_DIAG=41051         # check 41051/tcp --echo, 41052/udp
 DIAG_LOG=               # the fixtures' logs and pids; set by suite_diagnostics (step runs each
                         # command in a subshell, so nothing a step sets survives it: use files)
 
-# diag_classpath: core's classes and test classes, dnsjava and slf4j-api from ~/.m2
+# diag_classpath: core's and diagnostics' classes, diagnostics' test classes, dnsjava and slf4j-api from ~/.m2
 diag_classpath() {
     local m2=${MAVEN_REPO:-$HOME/.m2/repository} v_dns v_slf4j
     v_dns=$(sed -n 's:.*<dnsjava.version>\(.*\)</dnsjava.version>.*:\1:p' "$ROOT/pom.xml")
     v_slf4j=$(sed -n 's:.*<slf4j.version>\(.*\)</slf4j.version>.*:\1:p' "$ROOT/pom.xml")
-    printf '%s' "$ROOT/core/target/classes:$ROOT/core/target/test-classes"
+    printf '%s' "$ROOT/core/target/classes:$ROOT/diagnostics/target/classes:$ROOT/diagnostics/target/test-classes"
     printf ':%s' "$m2/dnsjava/dnsjava/$v_dns/dnsjava-$v_dns.jar" "$m2/org/slf4j/slf4j-api/$v_slf4j/slf4j-api-$v_slf4j.jar"
 }
 
-# diag_build: core's test classes (the fixtures), compiled offline under the Maven lock
+# diag_build: diagnostics' test classes (the fixtures), compiled offline under the Maven lock
 diag_build() {
-    (cd "$ROOT" && with_lock "$MVN_LOCK" mvn -B -q -o -pl core test-compile) || return
+    (cd "$ROOT" && with_lock "$MVN_LOCK" mvn -B -q -o -pl diagnostics -am test-compile) || return
     local cp f
     cp=$(diag_classpath)
     for f in ${cp//:/ }; do
         [[ -e $f ]] || { echo "missing $f"; return 1; }
     done
-    [[ -f $ROOT/core/target/test-classes/dev/openport/core/MyIpDnsResponder.class ]]
+    [[ -f $ROOT/diagnostics/target/test-classes/dev/openport/diagnostics/MyIpDnsResponder.class ]]
 }
 
 # diag_start: both fixtures in the background on the WAN host; waits until they listen
@@ -50,10 +50,10 @@ diag_start() {
     # "$LAB" itself, not the lab function: a backgrounded simple command is exec'd, so $! is the
     # process that becomes java (gateway-lab and ip netns exec exec it); fd 8 (interop's lab
     # lock) is not inherited
-    "$LAB" wan java -cp "$cp" dev.openport.core.MyIpDnsResponder "$PMLAB_WAN_HOST_IP" "$DIAG_DNS_PORT" \
+    "$LAB" wan java -cp "$cp" dev.openport.diagnostics.MyIpDnsResponder "$PMLAB_WAN_HOST_IP" "$DIAG_DNS_PORT" \
         >"$DIAG_LOG/dns.log" 2>&1 </dev/null 8>&- &
     echo "$!" >>"$DIAG_LOG/wrapper.pids"
-    "$LAB" wan java -cp "$cp" dev.openport.core.EchoService "$PMLAB_WAN_HOST_IP" "$DIAG_ECHO_PORT" \
+    "$LAB" wan java -cp "$cp" dev.openport.diagnostics.EchoService "$PMLAB_WAN_HOST_IP" "$DIAG_ECHO_PORT" \
         >"$DIAG_LOG/echo.log" 2>&1 </dev/null 8>&- &
     echo "$!" >>"$DIAG_LOG/wrapper.pids"
     wait_for 20 grep -q "myip DNS responder on" "$DIAG_LOG/dns.log" \
@@ -105,7 +105,7 @@ diag_all_answered() {
 suite_diagnostics() {
     local resolver=$PMLAB_WAN_HOST_IP:$DIAG_DNS_PORT echo=$PMLAB_WAN_HOST_IP:$DIAG_ECHO_PORT
     DIAG_LOG=$(mktemp -d /tmp/openport-diag.XXXXXX) || return
-    step "build the diagnostics fixtures (core test classes)" diag_build || return
+    step "build the diagnostics fixtures (diagnostics test classes)" diag_build || return
     step "start the what-is-my-IP DNS responder and the echo service on the WAN host" diag_start \
         || { diag_stop; return; }
     step "check: the router's external address agrees with what the WAN host's DNS sees" \

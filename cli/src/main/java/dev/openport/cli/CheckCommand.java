@@ -1,18 +1,18 @@
 package dev.openport.cli;
 
-import dev.openport.core.DiagnosticReport;
-import dev.openport.core.Diagnostics;
 import dev.openport.core.DiscoveryOptions;
-import dev.openport.core.GatewayReport;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.MappingVerifier;
 import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
-import dev.openport.core.PublicAddressQuery;
-import dev.openport.core.ReachabilityProbe;
 import dev.openport.core.Transport;
+import dev.openport.diagnostics.DiagnosticReport;
+import dev.openport.diagnostics.Diagnostics;
+import dev.openport.diagnostics.GatewayReport;
+import dev.openport.diagnostics.PublicAddressQuery;
+import dev.openport.diagnostics.ReachabilityProbe;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;

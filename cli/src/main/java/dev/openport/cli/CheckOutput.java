@@ -1,12 +1,12 @@
 package dev.openport.cli;
 
 import dev.openport.core.AddressClass;
-import dev.openport.core.DiagnosticReport;
-import dev.openport.core.GatewayReport;
 import dev.openport.core.MappingProtocol;
-import dev.openport.core.NatFinding;
-import dev.openport.core.PublicAddressQuery;
-import dev.openport.core.PublicAddressResult;
+import dev.openport.diagnostics.DiagnosticReport;
+import dev.openport.diagnostics.GatewayReport;
+import dev.openport.diagnostics.NatFinding;
+import dev.openport.diagnostics.PublicAddressQuery;
+import dev.openport.diagnostics.PublicAddressResult;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;

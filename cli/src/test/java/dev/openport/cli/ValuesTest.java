@@ -1,9 +1,9 @@
 package dev.openport.cli;
 
-import dev.openport.core.AddressClass;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.openport.core.AddressClass;
 import dev.openport.core.Transport;
 import java.net.InetAddress;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import java.util.Objects;
 /**
  * What kind of address a gateway reports as its external address, and so whether the internet can reach it.
  * A router whose external address is private or CGNAT sits behind another NAT (double NAT): a mapping on it
- * alone does not make a port reachable (DESIGN §5 item 6).
+ * alone does not make a port reachable.
  *
  * <pre>{@code
  * InetAddress ext = mapper.externalAddress();

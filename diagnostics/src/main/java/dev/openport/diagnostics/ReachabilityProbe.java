@@ -1,5 +1,8 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
+import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.Transport;
 import dev.openport.core.spi.NetworkGuard;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,14 +1,16 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.openport.core.Gateway;
+import dev.openport.core.MappingProtocol;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The conclusion drawn from a gateway's external address and the public address. */
 class DiagnosticsTest {

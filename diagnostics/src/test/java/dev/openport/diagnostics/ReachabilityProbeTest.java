@@ -1,8 +1,13 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.openport.core.MappingProtocol;
+import dev.openport.core.MappingRequest;
+import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
+import dev.openport.core.Transport;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
+import dev.openport.core.PortMappingException;
 import dev.openport.core.spi.NetworkGuard;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -10,9 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.xbill.DNS.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Message;
 
 /**
  * Asks a DNS resolver which address the internet sees this host at (a "what is my IP" name such as OpenDNS's

@@ -1,4 +1,4 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
 /**
  * What {@link Diagnostics} concluded about the path from the internet to this host, with the advice that
@@ -16,7 +16,7 @@ public enum NatFinding {
     AGREE("agree", "the router's external address is what the internet sees", null),
     /** The gateway's external address is public, but the public-address check could not run or failed. */
     UNVERIFIED("unverified", "the router's external address is public; no resolver confirmed it",
-            "give a DNS resolver that answers \"what is my IP\" with --resolver host[:port]"),
+            "ask a DNS resolver that answers \"what is my IP\" queries (a PublicAddressQuery) to confirm it"),
     /** The gateway's external address is public but the internet sees another one. */
     DISAGREE("disagree", "the internet sees another address than the router's external address",
             "another NAT sits upstream (an ISP NAT with a public-looking pool, or a second router), or traffic "

@@ -1,4 +1,4 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
 import java.util.List;
 import java.util.Objects;

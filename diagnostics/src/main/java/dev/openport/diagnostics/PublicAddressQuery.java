@@ -1,4 +1,4 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
+import dev.openport.core.AddressClass;
+import dev.openport.core.Gateway;
 import java.util.Objects;
 import java.util.Optional;
 

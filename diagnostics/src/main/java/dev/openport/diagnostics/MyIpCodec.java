@@ -1,5 +1,6 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
+import dev.openport.core.PortMappingException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
@@ -67,7 +68,7 @@ final class MyIpCodec {
         }
         if (m.getRcode() != Rcode.NOERROR) {
             throw error(q, "resolver answered " + Rcode.string(m.getRcode()) + " for " + q.name()
-                    + " (does it offer a \"what is my IP\" name? set it with --query-name)");
+                    + " (does it offer a \"what is my IP\" name? ask it for the name it offers)");
         }
         List<Record> answers = m.getSection(Section.ANSWER);
         for (Record r : answers) {

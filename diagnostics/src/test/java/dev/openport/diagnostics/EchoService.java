@@ -1,4 +1,4 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,9 @@
-package dev.openport.core;
+package dev.openport.diagnostics;
 
+import dev.openport.core.DiscoveryOptions;
+import dev.openport.core.Gateway;
+import dev.openport.core.Gateways;
+import dev.openport.core.PortMappingException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * "Is my port really reachable?": asks every gateway in every protocol (which answered, how fast, which
  * external address), classifies that address (private, CGNAT, ...), asks a DNS resolver which address the
- * internet sees, and concludes whether they agree or which NAT sits in between (DESIGN §5 item 6).
+ * internet sees, and concludes whether they agree or which NAT sits in between.
  * Changes nothing on the router.
  *
  * <pre>{@code
