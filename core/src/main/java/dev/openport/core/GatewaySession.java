@@ -27,6 +27,7 @@ final class GatewaySession {
     private volatile PortMapper mapper;
     private final Set<Lease> leases = new LinkedHashSet<>(); // guarded by manager
     private boolean closed; // guarded by manager
+    private volatile boolean permanentLeases;
 
     /**
      * While the gateway is not answering, only one lease at a time talks to it: another lease's attempt fails
@@ -85,7 +86,8 @@ final class GatewaySession {
                 return m; // a sibling already failed over
             }
             PortMapper fresh = manager.probe(options);
-            LOG.info("gateway {}: {} stopped answering, continuing with {}", fresh.gateway().getHostAddress(),
+            LOG.info("gateway {}: {} stopped answering or refused, continuing with {}",
+                    fresh.gateway().getHostAddress(),
                     m == null ? "?" : m.protocol().displayName(), fresh.protocol().displayName());
             install(fresh);
             if (m != null) {
@@ -247,6 +249,24 @@ final class GatewaySession {
                 }
             }
         }
+    }
+
+    /**
+     * Whether UPnP mappings on this gateway ask for permanent leases: the firmware drops finite ones (DD-WRT; see
+     * docs/quirks.md, "lease-0-only firmware"). Only leases on UPnP use it; NAT-PMP and PCP have no permanent
+     * lease.
+     */
+    boolean permanentLeases() {
+        return permanentLeases;
+    }
+
+    /** Switches this gateway to permanent UPnP leases; {@code true} the first time (to log it once). */
+    synchronized boolean usePermanentLeases() {
+        if (permanentLeases) {
+            return false;
+        }
+        permanentLeases = true;
+        return true;
     }
 
     /** Whether the gateway is currently considered down (tests). */

@@ -33,11 +33,22 @@ public final class Gateways {
      * Probes every allowed protocol on the gateway at once and returns a mapper for the best one that answers:
      * as soon as the most preferred protocol answers, or the grace window after the first answer ends.
      *
+     * <p>When that protocol refuses a mapping for good (NOT_AUTHORIZED or UNSUPPORTED: a "half-open" router whose
+     * PCP or NAT-PMP answers but refuses every MAP, see docs/quirks.md), {@link PortMapper#map} moves on to the
+     * next protocol that answers, and later connects in this process skip the refusing one (for 30 minutes). When
+     * every protocol refuses, the exception's {@link PortMappingException#attempts()} holds each one's answer.
+     * {@link PortMapper#protocol()} is the protocol the next map goes to.
+     *
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when no gateway is known or none of the protocols
      *                              answered (the message lists what was tried)
      */
     public static PortMapper connect(DiscoveryOptions options) throws PortMappingException {
-        return new ProtocolProber(Providers.installed()).connect(GatewayTarget.resolve(options), options);
+        return connect(options, new ProtocolProber(Providers.installed()), GatewayTarget.resolve(options));
+    }
+
+    static PortMapper connect(DiscoveryOptions options, ProtocolProber prober, GatewayTarget target)
+            throws PortMappingException {
+        return FallbackMapper.connect(prober, target, options);
     }
 
     /** Lists the default gateway and what it speaks, with default options. */

@@ -1,5 +1,6 @@
 package dev.openport.core;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -11,49 +12,31 @@ import org.slf4j.LoggerFactory;
  * lease's lock; network calls happen outside it, always on the lease thread (except the delete in
  * {@link #close()}, which runs on the caller's thread so it is done when close() returns). A request in flight
  * when close() is called is finished by the lease thread, which deletes a late grant and then releases the
- * lease.
- *
- * <p>After a failover to another protocol the mapping made on the old one is "abandoned": left to run out it
- * would pile rules up on the router (DESIGN §5.1), and a permanent one (UPnP error 725) would never go. The
- * lease deletes it through the old mapper (which the session keeps open meanwhile) before each later renewal
- * — never right after the failover, when the old protocol has just gone silent — and once more on close(). It
- * is forgotten once deleted, once its lease has run out (never for a permanent one), or after close().
+ * lease. Between renewals the mapping is read back every {@link MapOptions#verifyInterval()} (routers drop
+ * entries silently, renumber their WAN side, keep only permanent leases: docs/quirks.md). Mappings left behind
+ * by a failover are {@link AbandonedMappings}; counters and decisions about failures are {@link LeaseHistory}.
  */
 final class Lease {
     private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
-    private static final long NONE = Long.MIN_VALUE;
-    /** Consecutive unanswered attempts before failing over to whatever protocol answers now. */
-    static final int FAILOVER_AFTER_SILENT = 2;
-    /** Consecutive failures of any kind before failing over (a refused connection, a broken cached URL). */
-    static final int FAILOVER_AFTER_ANY = 4;
 
     private final LeaseManager manager;
     final ManagedMapping owner;
     final GatewaySession session;
     final MappingRequest request;
     private final MapOptions options;
+    private final AbandonedMappings abandoned;
 
     // guarded by this
     private LeaseState state = LeaseState.MAPPING;
     private PortMapping current;
     private PortMapper madeBy;
     private LeaseScheduler.Cancellable timer;
-    private int failures;
-    private int silent;
-    private long outageSince = NONE;
-    private boolean lost;
+    private final LeaseHistory history = new LeaseHistory();
+    private long renewAt;
     private boolean redo;
     private boolean busy;
     private boolean releasePending;
     private boolean released;
-    private Abandoned abandoned; // null unless a failover left a mapping behind: one field per lease
-
-    /** A mapping left on a protocol we failed over from; a list because failovers can repeat. */
-    private record Abandoned(PortMapping mapping, PortMapper by, long expiresNanos, Abandoned next) {
-        boolean expired(long now) {
-            return !mapping.isPermanent() && now - expiresNanos >= 0;
-        }
-    }
 
     Lease(LeaseManager manager, ManagedMapping owner, GatewaySession session, MappingRequest request,
             MapOptions options) {
@@ -62,6 +45,7 @@ final class Lease {
         this.session = session;
         this.request = request;
         this.options = options;
+        this.abandoned = new AbandonedMappings(session, manager.scheduler());
     }
 
     synchronized LeaseState state() {
@@ -78,20 +62,22 @@ final class Lease {
 
     /** The first mapping, on the caller's thread; throws instead of retrying. */
     void start(PortMapper mapper) throws PortMappingException {
-        PortMapping got = mapper.map(request);
+        PortMapping got = mapper.map(requestFor(mapper, null));
         completed(got, mapper, null);
     }
 
-    /** Feeds an event from outside (timer, gateway signal, failover of a sibling). */
+    /** Feeds an event from outside (timer, gateway signal, failover of a sibling, network change). */
     void fire(LeaseEvent event) {
-        LeaseTable.Transition t;
         synchronized (this) {
-            t = step(event);
-            if (t.action() == LeaseTable.Action.RENEW || t.action() == LeaseTable.Action.REPROBE) {
-                cancelTimer();
-                LeaseState expected = t.next();
-                boolean reprobe = t.action() == LeaseTable.Action.REPROBE;
-                manager.scheduler().execute(() -> io(expected, reprobe));
+            LeaseTable.Transition t = step(event);
+            switch (t.action()) {
+                case RENEW, REPROBE, VERIFY, REPAIR -> {
+                    cancelTimer();
+                    LeaseState expected = t.next();
+                    manager.scheduler().execute(() -> io(expected, t.action()));
+                }
+                default -> {
+                }
             }
         }
     }
@@ -110,8 +96,8 @@ final class Lease {
         return t;
     }
 
-    /** Renews or re-probes; runs on the lease thread. */
-    private void io(LeaseState expected, boolean reprobe) {
+    /** Renews, verifies, repairs or re-probes; runs on the lease thread. */
+    private void io(LeaseState expected, LeaseTable.Action action) {
         PortMapping cur;
         PortMapper old;
         synchronized (this) {
@@ -122,10 +108,11 @@ final class Lease {
             cur = current;
             old = madeBy;
         }
+        boolean reprobe = action == LeaseTable.Action.REPROBE;
         if (!reprobe) {
             // before the renewal: should the router keep one table for all protocols, deleting the old
             // protocol's rule for this port may remove ours too, and the renewal right after puts it back
-            deleteAbandoned(false);
+            abandoned.deleteDue(false);
         }
         if (!session.mayAttempt(this, manager.scheduler().nanoTime())) {
             completed(null, old, new PortMappingException(PortMappingException.Reason.TIMEOUT,
@@ -138,7 +125,15 @@ final class Lease {
             // same protocol (even a fresh mapper after a re-probe): renew, which keeps the PCP nonce that the
             // gateway ties the mapping to; another protocol: map afresh, asking for the same external port
             boolean same = cur != null && mapper.protocol() == cur.protocol() && mapper.gateway().equals(cur.gateway());
-            PortMapping got = same ? mapper.renew(cur) : mapper.map(nextRequest(cur));
+            if (same && action == LeaseTable.Action.VERIFY && cur.protocol() == MappingProtocol.UPNP) {
+                MappingCheck c = mapper.check(cur);
+                session.attemptEnded(this, manager.scheduler().nanoTime(), false);
+                verified(c, mapper);
+                return;
+            }
+            // NAT-PMP and PCP read a mapping back by renewing it (their answer carries the epoch too)
+            PortMapping got = !same ? mapper.map(requestFor(mapper, cur))
+                    : action == LeaseTable.Action.REPAIR ? mapper.repair(forRepair(cur, mapper)) : mapper.renew(cur);
             session.attemptEnded(this, manager.scheduler().nanoTime(), false);
             completed(got, mapper, null);
         } catch (PortMappingException e) {
@@ -152,9 +147,27 @@ final class Lease {
         }
     }
 
-    /** On another mapper, ask for the external port we had so players keep their address. */
-    private MappingRequest nextRequest(PortMapping cur) {
-        return cur == null || request.exactExternalPort() ? request : request.withExternalPort(cur.externalPort());
+    /**
+     * What to ask {@code mapper} for: on another mapper the external port we had, so players keep their address;
+     * a permanent lease where the gateway drops finite ones (UPnP only: NAT-PMP and PCP never receive lifetime
+     * 0, which deletes there).
+     */
+    private MappingRequest requestFor(PortMapper mapper, PortMapping cur) {
+        MappingRequest r = cur == null || request.exactExternalPort() ? request
+                : request.withExternalPort(cur.externalPort());
+        if (mapper.protocol() == MappingProtocol.UPNP && session.permanentLeases()) {
+            return r.withLifetime(java.time.Duration.ZERO);
+        }
+        return r.isPermanent() && mapper.protocol() != MappingProtocol.UPNP
+                ? r.withLifetime(MappingRequest.DEFAULT_LIFETIME) : r;
+    }
+
+    /** The mapping to delete and add again: with a permanent lease once the gateway is known to need one. */
+    private PortMapping forRepair(PortMapping cur, PortMapper mapper) {
+        MappingRequest r = requestFor(mapper, cur);
+        return r.equals(cur.request()) ? cur : new PortMapping(r, cur.internalAddress(), cur.externalAddress(),
+                cur.externalPort(), cur.lifetime(), cur.expiresAt(), cur.protocol(), cur.gateway(),
+                cur.protocolState());
     }
 
     private void completed(PortMapping got, PortMapper mapper, PortMappingException error) {
@@ -164,7 +177,9 @@ final class Lease {
         List<PortMapper> unhold = new ArrayList<>(0);
         synchronized (this) {
             busy = false;
+            long now = manager.scheduler().nanoTime();
             if (error == null) {
+                got = withUsableExternal(got);
                 LeaseTable.Transition t = step(LeaseEvent.GRANTED);
                 if (t.action() == LeaseTable.Action.UNMAP_LATE) {
                     late = got;
@@ -176,51 +191,45 @@ final class Lease {
                     madeBy = mapper;
                     if (mapper != prevBy) {
                         session.hold(mapper); // under our lock, so a racing close() cannot unhold it first
-                        if (prev != null && prevBy != null && !sameProtocol(prev, got)) {
+                        if (prev != null && prevBy != null && !AbandonedMappings.sameProtocol(prev, got)) {
                             // moved to another protocol: the old mapping stays held by prevBy until deleted
-                            long since = outageSince != NONE ? outageSince : manager.scheduler().nanoTime();
-                            abandoned = new Abandoned(prev, prevBy, since + prev.lifetime().toNanos(), abandoned);
+                            abandoned.add(prev, prevBy, history.outageSince(now));
                         } else if (prevBy != null) {
                             unhold.add(prevBy);
                         }
                     }
-                    abandoned = supersede(abandoned, got, unhold);
-                    failures = 0;
-                    silent = 0;
-                    outageSince = NONE;
-                    if (lost) {
-                        lost = false;
+                    abandoned.supersede(got, unhold);
+                    history.granted(now);
+                    manager.refusals().granted(got.gateway(), got.protocol());
+                    if (history.restored()) {
                         changes.add(change(MappingChange.Kind.RESTORED, prev, got, "mapping restored", null));
                     }
-                    if (prev != null && (!sameEndpoint(prev, got) || prev.protocol() != got.protocol())) {
-                        changes.add(change(MappingChange.Kind.CHANGED, prev, got,
-                                describe(prev) + " -> " + describe(got), null));
+                    if (prev != null && (!sameEndpoint(prev, got) || prev.protocol() != got.protocol()
+                            || prev.isPermanent() != got.isPermanent())) {
+                        changes.add(change(MappingChange.Kind.CHANGED, prev, got, describe(prev) + " -> "
+                                + describe(got), null));
                     }
-                    schedule(Backoff.renewNanos(got.lifetime(), options.checkInterval(), manager.random()));
-                    if (redo) {
-                        redo = false;
-                        manager.scheduler().execute(() -> fire(LeaseEvent.RECHECK));
-                    }
+                    renewAt = now + Backoff.renewNanos(got.lifetime(), options.checkInterval(), manager.random());
+                    scheduleNext();
+                    redoIfAsked();
                 }
             } else {
-                failures++;
-                silent = isSilent(error) ? silent + 1 : 0;
-                long now = manager.scheduler().nanoTime();
-                if (outageSince == NONE) {
-                    outageSince = now;
+                LeaseEvent e = history.failed(error, now);
+                if (e == LeaseEvent.REFUSED && mapper != null) {
+                    // the half-open router (docs/quirks.md): skip this protocol on this gateway from now on
+                    manager.refusals().refused(mapper.gateway(), mapper.protocol(), error);
                 }
-                boolean failover = silent >= FAILOVER_AFTER_SILENT || failures >= FAILOVER_AFTER_ANY;
-                LeaseTable.Transition t = step(failover ? LeaseEvent.SILENT : LeaseEvent.FAILURE);
-                LOG.debug("{} {}: attempt {} failed ({}): {}", request.transport(), request.internalPort(), failures,
-                        t.action(), error.getMessage());
+                LeaseTable.Transition t = step(e);
+                LOG.debug("{} {}: attempt {} failed ({}): {}", request.transport(), request.internalPort(),
+                        history.failures(), t.action(), error.getMessage());
                 switch (t.action()) {
-                    case SCHEDULE_RETRY -> schedule(Backoff.retryNanos(failures, now - outageSince,
-                            manager.random()));
-                    case REPROBE -> manager.scheduler().execute(() -> io(LeaseState.FAILING_OVER, true));
+                    case SCHEDULE_RETRY -> schedule(LeaseEvent.RENEW_DUE, Backoff.retryNanos(history.failures(),
+                            now - history.outageSince(now), manager.random()));
+                    case REPROBE -> manager.scheduler().execute(() -> io(LeaseState.FAILING_OVER,
+                            LeaseTable.Action.REPROBE));
                     default -> release = releasePending && state == LeaseState.CLOSED;
                 }
-                if (!lost && state != LeaseState.CLOSED && current != null) {
-                    lost = true;
+                if (state != LeaseState.CLOSED && current != null && history.reportLoss()) {
                     changes.add(change(MappingChange.Kind.LOST, current, current, error.getMessage(), error));
                 }
             }
@@ -238,6 +247,69 @@ final class Lease {
         }
     }
 
+    /**
+     * A read-back: the external address may have changed (WAN renumbering) or be unusable (0.0.0.0 while the WAN
+     * is down), the entry may be gone (a silent drop) or forward elsewhere. See docs/quirks.md.
+     */
+    private void verified(MappingCheck c, PortMapper mapper) {
+        List<MappingChange> changes = new ArrayList<>(2);
+        boolean release = false;
+        synchronized (this) {
+            busy = false;
+            long now = manager.scheduler().nanoTime();
+            java.util.Optional<InetAddress> ext = c.usableExternalAddress();
+            LeaseEvent e = c.externalAddress() != null && ext.isEmpty() ? LeaseEvent.NO_WAN
+                    : c.state() == MappingCheck.State.MISSING || c.state() == MappingCheck.State.FOREIGN
+                    ? LeaseEvent.MISSING : LeaseEvent.HELD;
+            if (state != LeaseState.CLOSED && current != null && ext.isPresent()
+                    && !ext.get().equals(current.externalAddress())) {
+                PortMapping prev = current;
+                current = withExternal(prev, ext.get());
+                changes.add(change(MappingChange.Kind.CHANGED, prev, current, "the gateway's external address is now "
+                        + ext.get().getHostAddress(), null));
+            }
+            if (e == LeaseEvent.NO_WAN && state == LeaseState.VERIFYING) {
+                LOG.info("gateway {} reports external address {}: waiting for its WAN link",
+                        mapper.gateway().getHostAddress(), c.externalAddress().getHostAddress());
+            }
+            if (e == LeaseEvent.MISSING && state == LeaseState.VERIFYING) {
+                if (history.droppedEarly(current, now) && mapper.protocol() == MappingProtocol.UPNP
+                        && session.usePermanentLeases()) {
+                    LOG.warn("gateway {} drops finite UPnP leases long before they end (twice in a row): using"
+                            + " permanent leases from now on, deleted on close", mapper.gateway().getHostAddress());
+                }
+                if (history.reportLoss()) {
+                    changes.add(change(MappingChange.Kind.LOST, current, current, "the gateway no longer holds the"
+                            + " mapping (" + c.state().name().toLowerCase(java.util.Locale.ROOT) + "); re-adding it",
+                            null));
+                }
+            }
+            LeaseTable.Transition t = step(e);
+            switch (t.action()) {
+                case SCHEDULE_RENEW, SCHEDULE_VERIFY -> {
+                    scheduleNext();
+                    redoIfAsked();
+                }
+                case REPAIR -> manager.scheduler().execute(() -> io(t.next(), LeaseTable.Action.REPAIR));
+                default -> {
+                }
+            }
+            release = state == LeaseState.CLOSED && releasePending;
+        }
+        changes.forEach(owner::notify);
+        if (release) {
+            release();
+        }
+    }
+
+    /** An answer that came in while an event was pending: look again now. Caller holds the lock. */
+    private void redoIfAsked() {
+        if (redo) {
+            redo = false;
+            manager.scheduler().execute(() -> fire(LeaseEvent.RECHECK));
+        }
+    }
+
     /** Signals from the gateway: report the loss, then let the table decide. */
     void gatewaySignal(LeaseEvent event, String detail) {
         manager.scheduler().execute(() -> onGatewaySignal(event, detail));
@@ -246,8 +318,8 @@ final class Lease {
     private void onGatewaySignal(LeaseEvent event, String detail) {
         MappingChange note = null;
         synchronized (this) {
-            if (event == LeaseEvent.STATE_LOST && !lost && current != null && state != LeaseState.CLOSED) {
-                lost = true;
+            if (event == LeaseEvent.STATE_LOST && current != null && state != LeaseState.CLOSED
+                    && history.reportLoss()) {
                 note = change(MappingChange.Kind.LOST, current, current, detail, null);
             }
         }
@@ -276,7 +348,7 @@ final class Lease {
         if (cur != null && mapper != null) {
             unmapQuietly(mapper, cur, "close()");
         }
-        deleteAbandoned(true);
+        abandoned.deleteDue(true);
         if (!wasBusy) {
             release();
         }
@@ -292,11 +364,8 @@ final class Lease {
             if (madeBy != null) {
                 held.add(madeBy);
             }
-            for (Abandoned a = abandoned; a != null; a = a.next()) {
-                held.add(a.by());
-            }
-            abandoned = null;
         }
+        held.addAll(abandoned.drain());
         held.forEach(session::unhold); // closes replaced mappers nobody needs any more
         session.remove(this);
         manager.release(this);
@@ -313,120 +382,26 @@ final class Lease {
         }
     }
 
-    /**
-     * Tries to delete the abandoned mappings (each try bounded by the old mapper's timeout, and skipped while
-     * that mapper's last delete went unanswered less than {@link GatewaySession#ABANDONED_GATE_NANOS} ago);
-     * forgets those deleted or run out. On close() a permanent one is tried unless its mapper has just failed
-     * to answer (so closing many mappings costs one timeout, not one each), and nothing is kept.
-     */
-    private void deleteAbandoned(boolean closing) {
-        Abandoned todo;
-        synchronized (this) {
-            todo = abandoned;
-            abandoned = null;
-        }
-        if (todo == null) {
-            return;
-        }
-        Abandoned keep = null;
-        List<PortMapper> done = new ArrayList<>(1);
-        for (Abandoned a = todo; a != null; a = a.next()) {
-            long now = manager.scheduler().nanoTime();
-            boolean gone = a.expired(now);
-            long gate = closing && a.mapping().isPermanent() ? GatewaySession.OUTAGE_GATE_NANOS
-                    : GatewaySession.ABANDONED_GATE_NANOS;
-            if (!gone && session.mayDeleteThrough(a.by(), now, gate)) {
-                gone = deleteThrough(a, closing);
-            } else if (!gone && closing && a.mapping().isPermanent()) {
-                logAbandoned(a.mapping(), true, "its gateway did not answer a moment ago");
-            }
-            if (gone || closing) {
-                done.add(a.by());
-            } else {
-                keep = new Abandoned(a.mapping(), a.by(), a.expiresNanos(), keep);
-            }
-        }
-        if (keep != null) {
-            synchronized (this) {
-                if (state == LeaseState.CLOSED) {
-                    for (Abandoned a = keep; a != null; a = a.next()) {
-                        done.add(a.by()); // close() ran meanwhile: too late to keep trying
-                    }
-                } else {
-                    for (Abandoned a = keep; a != null; a = a.next()) {
-                        abandoned = new Abandoned(a.mapping(), a.by(), a.expiresNanos(), abandoned);
-                    }
-                }
-            }
-        }
-        done.forEach(session::unhold);
-    }
-
-    /** One delete of an abandoned mapping; whether it is gone. */
-    private boolean deleteThrough(Abandoned a, boolean closing) {
-        PortMapping m = a.mapping();
-        boolean unanswered = false;
-        boolean gone = false;
-        try {
-            a.by().unmap(m);
-            gone = true;
-            LOG.debug("deleted {} {} -> {} left on {} by a failover", m.transport(), m.internalPort(),
-                    m.externalPort(), m.protocol().displayName());
-        } catch (PortMappingException e) {
-            unanswered = isSilent(e);
-            logAbandoned(m, closing, e.getMessage());
-        } catch (RuntimeException e) {
-            logAbandoned(m, closing, e.toString());
-        }
-        session.deleteEnded(a.by(), manager.scheduler().nanoTime(), unanswered);
-        return gone;
-    }
-
-    private void logAbandoned(PortMapping m, boolean closing, String why) {
-        if (closing && m.isPermanent()) {
-            LOG.warn("could not delete {} mapping {} -> {} on {} left by a failover to another protocol: {}"
-                    + " — it is PERMANENT: remove it on the router", m.transport().lowerName(), m.externalPort(),
-                    m.internalPort(), m.gateway().getHostAddress(), why);
-        } else {
-            LOG.debug("could not delete {} {} -> {} left on {} yet: {}", m.transport(), m.internalPort(),
-                    m.externalPort(), m.protocol().displayName(), why);
-        }
-    }
-
-    /**
-     * Back on a protocol we had abandoned: the new mapping replaces the old one there (NAT-PMP and PCP key it by
-     * internal port, UPnP by the external port we asked for again), so deleting the old one could delete ours.
-     */
-    private static Abandoned supersede(Abandoned list, PortMapping got, List<PortMapper> unhold) {
-        Abandoned keep = null;
-        boolean dropped = false;
-        for (Abandoned a = list; a != null; a = a.next()) {
-            if (sameProtocol(a.mapping(), got)) {
-                unhold.add(a.by());
-                dropped = true;
-            } else {
-                keep = new Abandoned(a.mapping(), a.by(), a.expiresNanos(), keep);
-            }
-        }
-        return dropped ? keep : list;
-    }
-
-    private static boolean sameProtocol(PortMapping a, PortMapping b) {
-        return a.protocol() == b.protocol() && a.gateway().equals(b.gateway());
-    }
-
     /** How many abandoned mappings this lease still means to delete (tests). */
-    synchronized int abandonedCount() {
-        int n = 0;
-        for (Abandoned a = abandoned; a != null; a = a.next()) {
-            n++;
-        }
-        return n;
+    int abandonedCount() {
+        return abandoned.count();
     }
 
-    private void schedule(long delayNanos) {
+    /** The next timer: the renewal when it is due before the next verification, else the verification. */
+    private void scheduleNext() {
+        long now = manager.scheduler().nanoTime();
+        long renewIn = Math.max(0, renewAt - now);
+        long verifyIn = Backoff.verifyNanos(options.verifyInterval(), manager.random());
+        if (renewIn <= verifyIn) {
+            schedule(LeaseEvent.RENEW_DUE, renewIn);
+        } else {
+            schedule(LeaseEvent.VERIFY_DUE, verifyIn);
+        }
+    }
+
+    private void schedule(LeaseEvent event, long delayNanos) {
         cancelTimer();
-        timer = manager.scheduler().schedule(() -> fire(LeaseEvent.RENEW_DUE), delayNanos);
+        timer = manager.scheduler().schedule(() -> fire(event), delayNanos);
     }
 
     private void cancelTimer() {
@@ -447,11 +422,25 @@ final class Lease {
         return new MappingChange(kind, owner, request.transport(), prev, now, detail, cause);
     }
 
+    /** 0.0.0.0, loopback and the like are never reported as where the mapping is reachable (docs/quirks.md). */
+    private static PortMapping withUsableExternal(PortMapping m) {
+        return m.externalAddress() == null || MappingCheck.isUsableExternal(m.externalAddress()) ? m
+                : withExternal(m, null);
+    }
+
+    private static PortMapping withExternal(PortMapping m, InetAddress external) {
+        return new PortMapping(m.request(), m.internalAddress(), external, m.externalPort(), m.lifetime(),
+                m.expiresAt(), m.protocol(), m.gateway(), m.protocolState());
+    }
+
+    /** Same port, and the same address unless the new one is unknown (the gateway's WAN is down). */
     private static boolean sameEndpoint(PortMapping a, PortMapping b) {
-        return a.externalPort() == b.externalPort() && Objects.equals(a.externalAddress(), b.externalAddress());
+        return a.externalPort() == b.externalPort()
+                && (b.externalAddress() == null || Objects.equals(a.externalAddress(), b.externalAddress()));
     }
 
     private static String describe(PortMapping m) {
-        return m.external() + " via " + m.protocol().displayName();
+        return m.external() + " via " + m.protocol().displayName()
+                + (m.isPermanent() ? " (permanent lease: the router drops finite ones)" : "");
     }
 }

@@ -29,12 +29,19 @@ final class LeaseManager {
     private final List<PortMapperProvider> providers;
     private final DoubleSupplier random;
     private final boolean installHook;
+    private final ProtocolRefusals refusals;
     private final Map<DiscoveryOptions, GatewaySession> sessions = new HashMap<>(); // guarded by this
     private final Set<Lease> live = new LinkedHashSet<>(); // guarded by this
     private Thread hook; // guarded by this
 
     LeaseManager(LeaseScheduler scheduler, List<PortMapperProvider> providers, DoubleSupplier random,
             boolean installHook) {
+        this(scheduler, providers, random, installHook, new ProtocolRefusals(scheduler::nanoTime));
+    }
+
+    LeaseManager(LeaseScheduler scheduler, List<PortMapperProvider> providers, DoubleSupplier random,
+            boolean installHook, ProtocolRefusals refusals) {
+        this.refusals = refusals;
         this.scheduler = scheduler;
         this.providers = providers;
         this.random = random;
@@ -48,7 +55,7 @@ final class LeaseManager {
             synchronized (LeaseManager.class) {
                 if (shared == null) {
                     shared = new LeaseManager(new ExecutorLeaseScheduler(), Providers.installed(),
-                            () -> ThreadLocalRandom.current().nextDouble(), true);
+                            () -> ThreadLocalRandom.current().nextDouble(), true, ProtocolRefusals.shared());
                 }
                 m = shared;
             }
@@ -64,8 +71,13 @@ final class LeaseManager {
         return random.getAsDouble();
     }
 
+    /** Which protocols refused which gateway (the half-open router: docs/quirks.md). */
+    ProtocolRefusals refusals() {
+        return refusals;
+    }
+
     PortMapper probe(DiscoveryOptions options) throws PortMappingException {
-        return new ProtocolProber(providers).connect(Gateways.GatewayTarget.resolve(options), options);
+        return new ProtocolProber(providers, refusals).connect(Gateways.GatewayTarget.resolve(options), options);
     }
 
     /** Maps {@code port} for each transport; all or nothing. */
@@ -90,22 +102,58 @@ final class LeaseManager {
         try {
             PortMapper mapper = session.mapper();
             for (Lease l : made) {
-                try {
-                    l.start(mapper);
-                } catch (PortMappingException e) {
-                    if (!Lease.isSilent(e)) {
-                        throw e;
-                    }
-                    // a cached mapper whose protocol went quiet: probe again once, then give up
-                    mapper = session.failover(mapper);
-                    l.start(mapper);
-                }
+                mapper = start(l, session, mapper);
             }
             return handle;
         } catch (PortMappingException | RuntimeException e) {
             handle.close(); // deletes what was mapped, releases the rest
             throw e;
         }
+    }
+
+    /**
+     * The first mapping of {@code l}: a cached mapper whose protocol went quiet is probed again once; a protocol
+     * that refuses with a lasting reason is remembered and the next one that answers is tried (the half-open
+     * router of docs/quirks.md), until one grants or none is left — then the error lists every answer.
+     */
+    private PortMapper start(Lease l, GatewaySession session, PortMapper mapper) throws PortMappingException {
+        List<PortMappingException> refused = new ArrayList<>();
+        boolean reprobed = false;
+        while (true) {
+            try {
+                l.start(mapper);
+                return mapper;
+            } catch (PortMappingException e) {
+                boolean lasting = ProtocolRefusals.isLasting(e);
+                if (!lasting && (reprobed || !Lease.isSilent(e))) {
+                    throw refused.isEmpty() ? e : ProtocolProber.allRefused(mapper.gateway(), plus(refused, e));
+                }
+                if (lasting) {
+                    refused.add(e);
+                    refusals.refused(mapper.gateway(), mapper.protocol(), e);
+                } else {
+                    reprobed = true;
+                }
+                PortMapper failed = mapper;
+                try {
+                    mapper = session.failover(failed);
+                } catch (PortMappingException none) {
+                    if (refused.isEmpty()) {
+                        throw none;
+                    }
+                    throw ProtocolProber.allRefused(failed.gateway(), refused);
+                }
+                if (mapper == failed) {
+                    throw lasting ? ProtocolProber.allRefused(failed.gateway(), refused) : e;
+                }
+            }
+        }
+    }
+
+    private static List<PortMappingException> plus(List<PortMappingException> list, PortMappingException e) {
+        List<PortMappingException> out = new ArrayList<>(list);
+        out.add(e);
+        return out;
     }
 
     /** A lease is finished: the scheduler thread stops with the last one. */

@@ -14,6 +14,16 @@ public enum LeaseState {
     MAPPING,
     /** Granted; a renewal is scheduled. */
     ACTIVE,
+    /**
+     * Granted; a read-back of the gateway's entry and external address is in flight (routers drop entries
+     * silently and renumber their WAN side). A healthy state, like {@link #ACTIVE}.
+     */
+    VERIFYING,
+    /**
+     * Granted, but the gateway reports no usable external address (0.0.0.0 while its WAN link is down): openport
+     * keeps checking and re-adds the mapping if the router flushed it when the WAN comes back.
+     */
+    WAITING_FOR_WAN,
     /** A renewal (or re-creation after a gateway reboot) is in flight. */
     RENEWING,
     /** The last attempt failed; another is scheduled with backoff. */

@@ -137,12 +137,13 @@ public final class ManagedMapping implements AutoCloseable {
 
     private static int rank(LeaseState s) {
         return switch (s) {
-            case ACTIVE -> 0;
+            case ACTIVE, VERIFYING -> 0; // a read-back in flight is healthy: callers see ACTIVE
             case RENEWING -> 1;
             case MAPPING -> 2;
-            case RETRYING -> 3;
-            case FAILING_OVER -> 4;
-            case CLOSED -> 5;
+            case WAITING_FOR_WAN -> 3;
+            case RETRYING -> 4;
+            case FAILING_OVER -> 5;
+            case CLOSED -> 6;
         };
     }
 

@@ -35,13 +35,23 @@ import java.util.concurrent.Executor;
  * @param cleanupOnExit     delete the mapping from a JVM shutdown hook if it is still open at exit
  * @param families          the address families to open the port on (default both: the IPv6 pinhole is opened
  *                          when the host has an IPv6 uplink and the discovery names no gateway)
+ * @param verifyInterval    read the mapping and the external address back at least this often (UPnP: one small
+ *                          request; NAT-PMP/PCP: a renewal), so a router that silently drops it, renumbers its
+ *                          WAN side or forwards to a stale client is noticed and repaired within about this
+ *                          long; {@link Duration#ZERO} = never (docs/quirks.md)
  */
 public record MapOptions(int externalPort, boolean exactExternalPort, Duration lifetime, String description,
         InetAddress internalAddress, DiscoveryOptions discovery, MappingListener listener,
-        Executor listenerExecutor, Duration checkInterval, boolean cleanupOnExit, Set<AddressFamily> families) {
+        Executor listenerExecutor, Duration checkInterval, boolean cleanupOnExit, Set<AddressFamily> families,
+        Duration verifyInterval) {
 
     /** The default check interval: short enough for routers that purge their table every 600 s. */
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofMinutes(5);
+    /**
+     * The default verify interval: a silently dropped mapping is re-added within 60 s even when the first repair
+     * attempt fails (each check is spread by up to half of it, so many mappings never check in step).
+     */
+    public static final Duration DEFAULT_VERIFY_INTERVAL = Duration.ofSeconds(30);
 
     public MapOptions {
         if (externalPort < 0 || externalPort > 65535) {
@@ -55,6 +65,11 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
                 : Set.copyOf(families);
         if (checkInterval.compareTo(Backoff.MIN_RENEW) < 0) {
             throw new IllegalArgumentException("check interval must be at least 500 ms, was " + checkInterval);
+        }
+        verifyInterval = verifyInterval == null ? DEFAULT_VERIFY_INTERVAL : verifyInterval;
+        if (!verifyInterval.isZero() && verifyInterval.compareTo(Backoff.MIN_RENEW) < 0) {
+            throw new IllegalArgumentException("verify interval must be 0 (never) or at least 500 ms, was "
+                    + verifyInterval);
         }
         // fail at build time, not at map time: the request checks lifetime and description
         new MappingRequest(Transport.TCP, 1, internalAddress, externalPort == 0 ? 1 : externalPort,
@@ -81,7 +96,7 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
     /** These options with another discovery, on one family (the IPv6 half of a dual-stack map). */
     MapOptions forFamily(AddressFamily family, DiscoveryOptions value) {
         return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress, value,
-                listener, listenerExecutor, checkInterval, cleanupOnExit, Set.of(family));
+                listener, listenerExecutor, checkInterval, cleanupOnExit, Set.of(family), verifyInterval);
     }
 
     /** Builds {@link MapOptions}. */
@@ -97,6 +112,7 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
         private Duration checkInterval = DEFAULT_CHECK_INTERVAL;
         private boolean cleanupOnExit = true;
         private Set<AddressFamily> families = Set.of(AddressFamily.IPV4, AddressFamily.IPV6);
+        private Duration verifyInterval = DEFAULT_VERIFY_INTERVAL;
 
         private Builder() {
         }
@@ -167,6 +183,12 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
             return this;
         }
 
+        /** Read the mapping back this often (default 30 s); {@link Duration#ZERO}: never. */
+        public Builder verifyInterval(Duration value) {
+            this.verifyInterval = Objects.requireNonNull(value);
+            return this;
+        }
+
         /** Whether a JVM shutdown hook deletes the mapping if it is still open at exit (default true). */
         public Builder cleanupOnExit(boolean value) {
             this.cleanupOnExit = value;
@@ -185,7 +207,7 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
 
         public MapOptions build() {
             return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress,
-                    discovery, listener, listenerExecutor, checkInterval, cleanupOnExit, families);
+                    discovery, listener, listenerExecutor, checkInterval, cleanupOnExit, families, verifyInterval);
         }
     }
 }

@@ -33,7 +33,9 @@ import java.util.Optional;
  * @param exactExternalPort {@code true} to fail rather than accept another external port than
  *                          {@code externalPort}
  * @param lifetime          the lease to ask for; the gateway may grant less (or, on some UPnP routers, a
- *                          permanent lease)
+ *                          permanent lease); {@link Duration#ZERO} asks for a permanent lease, which only UPnP
+ *                          has (lease 0): NAT-PMP and PCP refuse it with {@code UNSUPPORTED}, because a
+ *                          lifetime of 0 deletes a mapping there
  * @param description       a label shown in the router's table (UPnP only); printable ASCII is safest
  */
 public record MappingRequest(Transport transport, int internalPort, InetAddress internalAddress, int externalPort,
@@ -56,8 +58,9 @@ public record MappingRequest(Transport transport, int internalPort, InetAddress 
             throw new IllegalArgumentException("an exact external port needs an external port");
         }
         Objects.requireNonNull(lifetime, "lifetime");
-        if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("lifetime must be at least 1 second, was " + lifetime);
+        if (lifetime.isNegative() || (!lifetime.isZero() && lifetime.compareTo(Duration.ofSeconds(1)) < 0)) {
+            throw new IllegalArgumentException("lifetime must be 0 (permanent) or at least 1 second, was "
+                    + lifetime);
         }
         if (lifetime.compareTo(MAX_LIFETIME) > 0) {
             throw new IllegalArgumentException("lifetime must be at most 7 days, was " + lifetime);
@@ -93,6 +96,11 @@ public record MappingRequest(Transport transport, int internalPort, InetAddress 
     /** {@code true} when the service listens on the granted external port (internal port 0, see {@link #anyPort}). */
     public boolean followsExternalPort() {
         return internalPort == FOLLOW_EXTERNAL_PORT;
+    }
+
+    /** Whether this asks for a permanent lease (lifetime 0; UPnP only). */
+    public boolean isPermanent() {
+        return lifetime.isZero();
     }
 
     /** The internal address, when one was given. */

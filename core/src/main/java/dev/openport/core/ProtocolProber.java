@@ -21,9 +21,19 @@ final class ProtocolProber {
     private static final Logger LOG = LoggerFactory.getLogger(ProtocolProber.class);
 
     private final List<PortMapperProvider> providers;
+    private final ProtocolRefusals refusals;
 
     ProtocolProber(List<PortMapperProvider> providers) {
+        this(providers, ProtocolRefusals.shared());
+    }
+
+    ProtocolProber(List<PortMapperProvider> providers, ProtocolRefusals refusals) {
         this.providers = providers;
+        this.refusals = refusals;
+    }
+
+    ProtocolRefusals refusals() {
+        return refusals;
     }
 
     /** The outcome of one probe. */
@@ -31,8 +41,19 @@ final class ProtocolProber {
             Duration took) {
     }
 
+    /**
+     * The best protocol that answers, leaving out those that refused this gateway a mapping lately (see
+     * {@link ProtocolRefusals}).
+     *
+     * @throws PortMappingException the last refusal, listing every protocol's in {@code attempts()}, when every
+     *                              allowed protocol refused lately; {@code GATEWAY_NOT_FOUND} when none answered
+     */
     PortMapper connect(Gateways.GatewayTarget target, DiscoveryOptions options) throws PortMappingException {
-        Run run = start(target, options);
+        java.util.Set<MappingProtocol> skip = refusals.refusing(target.gateway());
+        Run run = start(target, options, skip);
+        if (run.started == 0 && !run.skipped.isEmpty()) {
+            throw allRefused(target.gateway(), refusals.answers(target.gateway()));
+        }
         try {
             long deadline = System.nanoTime() + options.timeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(250);
             Outcome best = null;
@@ -90,7 +111,7 @@ final class ProtocolProber {
     }
 
     Gateway discover(Gateways.GatewayTarget target, DiscoveryOptions options) throws PortMappingException {
-        Run run = start(target, options);
+        Run run = start(target, options, java.util.Set.of());
         Map<MappingProtocol, Duration> answered = new EnumMap<>(MappingProtocol.class);
         InetAddress external = null;
         try {
@@ -158,14 +179,35 @@ final class ProtocolProber {
         }
         String what = run.protocols.isEmpty() ? "none of the requested protocols is installed"
                 : "no gateway answered on " + gateway.getHostAddress() + " (tried " + tried + ")";
+        for (MappingProtocol p : run.skipped) {
+            why.append("; ").append(p.displayName()).append(": refused a mapping lately, not asked");
+        }
         return new PortMappingException(PortMappingException.Reason.GATEWAY_NOT_FOUND,
                 what + " — is UPnP/NAT-PMP enabled on your router?" + why, null, gateway, null, attempts, null);
     }
 
-    private Run start(Gateways.GatewayTarget target, DiscoveryOptions options) {
+    /** Every protocol on {@code gateway} refused: the error lists each one's answer. */
+    static PortMappingException allRefused(InetAddress gateway, List<PortMappingException> answers) {
+        StringBuilder why = new StringBuilder();
+        for (PortMappingException a : answers) {
+            why.append(why.length() == 0 ? "" : "; ").append(a.protocol() == null ? "?" : a.protocol().displayName())
+                    .append(": ").append(a.getMessage());
+        }
+        PortMappingException.Reason reason = answers.isEmpty() ? PortMappingException.Reason.NOT_AUTHORIZED
+                : answers.get(answers.size() - 1).reason();
+        return new PortMappingException(reason, "every protocol the gateway " + gateway.getHostAddress()
+                + " answers refused the mapping — " + why, null, gateway, null, answers,
+                answers.isEmpty() ? null : answers.get(answers.size() - 1));
+    }
+
+    private Run start(Gateways.GatewayTarget target, DiscoveryOptions options, java.util.Set<MappingProtocol> skip) {
         Run run = new Run();
         for (PortMapperProvider provider : providers) {
             if (!options.protocols().contains(provider.protocol())) {
+                continue;
+            }
+            if (skip.contains(provider.protocol())) {
+                run.skipped.add(provider.protocol());
                 continue;
             }
             run.protocols.add(provider.protocol());
@@ -200,6 +242,7 @@ final class ProtocolProber {
     /** The probes of one call. */
     private static final class Run {
         final List<MappingProtocol> protocols = new ArrayList<>();
+        final List<MappingProtocol> skipped = new ArrayList<>();
         final List<Thread> threads = new ArrayList<>();
         final LinkedBlockingQueue<Outcome> results = new LinkedBlockingQueue<>();
         final List<Outcome> outcomes = new ArrayList<>();

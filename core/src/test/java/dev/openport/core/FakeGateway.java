@@ -35,6 +35,8 @@ final class FakeGateway {
     volatile Duration maxLifetime;
     /** When set, the gateway refuses mapping requests with this reason (it still answers). */
     volatile PortMappingException.Reason refuse;
+    /** When set, only these protocols refuse (a half-open router: PCP and NAT-PMP answer but refuse). */
+    volatile Set<MappingProtocol> refuseOn;
     /** When set, only requests for this transport are refused. */
     volatile Transport refuseOnly;
     /** When set, renew() signals {@code renewEntered} and waits for this latch (a renewal "in flight"). */
@@ -138,7 +140,8 @@ final class FakeGateway {
             throw new PortMappingException(PortMappingException.Reason.TIMEOUT, "gateway does not answer",
                     by.protocol, address, null, null);
         }
-        if (refuse != null && (refuseOnly == null || refuseOnly == req.transport())) {
+        if (refuse != null && (refuseOnly == null || refuseOnly == req.transport())
+                && (refuseOn == null || refuseOn.contains(by.protocol))) {
             throw new PortMappingException(refuse, "refused", by.protocol, address, 99, null);
         }
         int port = wantedPort == 0 ? 40000 : wantedPort;
