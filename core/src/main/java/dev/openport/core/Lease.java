@@ -125,7 +125,7 @@ final class Lease {
             // same protocol (even a fresh mapper after a re-probe): renew, which keeps the PCP nonce that the
             // gateway ties the mapping to; another protocol: map afresh, asking for the same external port
             boolean same = cur != null && mapper.protocol() == cur.protocol() && mapper.gateway().equals(cur.gateway());
-            if (same && action == LeaseTable.Action.VERIFY && cur.protocol() == MappingProtocol.UPNP) {
+            if (same && action == LeaseTable.Action.VERIFY && readsBackByCheck(cur)) {
                 MappingCheck c = mapper.check(cur);
                 session.attemptEnded(this, manager.scheduler().nanoTime(), false);
                 verified(c, mapper);
@@ -145,6 +145,14 @@ final class Lease {
             completed(null, mapper, new PortMappingException(PortMappingException.Reason.PROTOCOL_ERROR,
                     e.toString(), e));
         }
+    }
+
+    /**
+     * UPnP IPv4 port mappings are read back with {@code check}; NAT-PMP, PCP and IPv6 pinholes (whose "external
+     * address" is the host's own, not the gateway's WAN address) by a renewal.
+     */
+    private static boolean readsBackByCheck(PortMapping m) {
+        return m.protocol() == MappingProtocol.UPNP && !(m.internalAddress() instanceof java.net.Inet6Address);
     }
 
     /**
