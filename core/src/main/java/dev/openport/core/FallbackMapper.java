@@ -71,14 +71,14 @@ final class FallbackMapper implements PortMapper {
             }
             try {
                 PortMapping m = mapper.map(request);
-                prober.refusals().granted(mapper.gateway(), mapper.protocol());
+                prober.refusals().granted(options, mapper.gateway(), mapper.protocol());
                 return m;
             } catch (PortMappingException e) {
                 if (!ProtocolRefusals.isLasting(e)) {
                     throw attempts.isEmpty() ? e : withAttempts(e, attempts);
                 }
                 attempts.add(e);
-                prober.refusals().refused(mapper.gateway(), mapper.protocol(), e);
+                prober.refusals().refused(options, mapper.gateway(), mapper.protocol(), e);
                 PortMapper next;
                 try {
                     next = prober.connect(target, options);

@@ -208,7 +208,7 @@ final class Lease {
                     }
                     abandoned.supersede(got, unhold);
                     history.granted(now);
-                    manager.refusals().granted(got.gateway(), got.protocol());
+                    manager.refusals().granted(session.options, got.gateway(), got.protocol());
                     if (history.restored()) {
                         changes.add(change(MappingChange.Kind.RESTORED, prev, got, "mapping restored", null));
                     }
@@ -225,7 +225,7 @@ final class Lease {
                 LeaseEvent e = history.failed(error, now);
                 if (e == LeaseEvent.REFUSED && mapper != null) {
                     // the half-open router (docs/quirks.md): skip this protocol on this gateway from now on
-                    manager.refusals().refused(mapper.gateway(), mapper.protocol(), error);
+                    manager.refusals().refused(session.options, mapper.gateway(), mapper.protocol(), error);
                 }
                 LeaseTable.Transition t = step(e);
                 LOG.debug("{} {}: attempt {} failed ({}): {}", request.transport(), request.internalPort(),

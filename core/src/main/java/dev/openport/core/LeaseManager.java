@@ -130,7 +130,7 @@ final class LeaseManager {
                 }
                 if (lasting) {
                     refused.add(e);
-                    refusals.refused(mapper.gateway(), mapper.protocol(), e);
+                    refusals.refused(session.options, mapper.gateway(), mapper.protocol(), e);
                 } else {
                     reprobed = true;
                 }

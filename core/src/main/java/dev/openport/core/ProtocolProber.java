@@ -49,10 +49,10 @@ final class ProtocolProber {
      *                              allowed protocol refused lately; {@code GATEWAY_NOT_FOUND} when none answered
      */
     PortMapper connect(Gateways.GatewayTarget target, DiscoveryOptions options) throws PortMappingException {
-        java.util.Set<MappingProtocol> skip = refusals.refusing(target.gateway());
+        java.util.Set<MappingProtocol> skip = refusals.refusing(options, target.gateway());
         Run run = start(target, options, skip);
         if (run.started == 0 && !run.skipped.isEmpty()) {
-            throw allRefused(target.gateway(), refusals.answers(target.gateway()));
+            throw allRefused(target.gateway(), refusals.answers(options, target.gateway()));
         }
         try {
             long deadline = System.nanoTime() + options.timeout().toNanos() + TimeUnit.MILLISECONDS.toNanos(250);

@@ -15,7 +15,9 @@ import java.util.function.LongSupplier;
  * Which protocols a gateway answered but refused to map with, for the life of the process: the "half-open
  * router" (docs/quirks.md) answers the PCP or NAT-PMP probe and refuses every MAP while UPnP works. A protocol
  * refused with a lasting reason is skipped by later probes of that gateway until {@link #RETRY_AFTER} has
- * passed (firmware settings change; the refusal may not last forever). Thread-safe.
+ * passed (firmware settings change; the refusal may not last forever). A server is the gateway, the protocol,
+ * and the server port (and UPnP description URL) the discovery options name: two servers on one address are
+ * two servers. Thread-safe.
  */
 final class ProtocolRefusals {
     /** How long a lasting refusal keeps a protocol out of the probes of its gateway. */
@@ -26,8 +28,16 @@ final class ProtocolRefusals {
     private record Refusal(PortMappingException answer, long at) {
     }
 
+    /** One protocol server: the gateway, and the non-standard port or UPnP location the options name, if any. */
+    private record Server(InetAddress gateway, int port, java.net.URI location) {
+        static Server of(DiscoveryOptions options, InetAddress gateway, MappingProtocol p) {
+            return new Server(gateway, options.serverPort(p), p == MappingProtocol.UPNP ? options.upnpLocation()
+                    : null);
+        }
+    }
+
     private final LongSupplier nanoClock;
-    private final Map<InetAddress, Map<MappingProtocol, Refusal>> byGateway = new HashMap<>(); // guarded by this
+    private final Map<Server, Map<MappingProtocol, Refusal>> byServer = new HashMap<>(); // guarded by this
 
     ProtocolRefusals(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
@@ -48,46 +58,49 @@ final class ProtocolRefusals {
                 || e.reason() == PortMappingException.Reason.UNSUPPORTED;
     }
 
-    /** Remembers that {@code protocol} on {@code gateway} refused with {@code answer}. */
-    synchronized void refused(InetAddress gateway, MappingProtocol protocol, PortMappingException answer) {
-        byGateway.computeIfAbsent(gateway, g -> new EnumMap<>(MappingProtocol.class))
+    /** Remembers that {@code protocol} on {@code gateway} (as {@code options} reach it) refused with {@code answer}. */
+    synchronized void refused(DiscoveryOptions options, InetAddress gateway, MappingProtocol protocol,
+            PortMappingException answer) {
+        byServer.computeIfAbsent(Server.of(options, gateway, protocol), g -> new EnumMap<>(MappingProtocol.class))
                 .put(protocol, new Refusal(answer, nanoClock.getAsLong()));
     }
 
     /** Forgets a refusal: the protocol granted a mapping after all. */
-    synchronized void granted(InetAddress gateway, MappingProtocol protocol) {
-        Map<MappingProtocol, Refusal> m = byGateway.get(gateway);
+    synchronized void granted(DiscoveryOptions options, InetAddress gateway, MappingProtocol protocol) {
+        Server key = Server.of(options, gateway, protocol);
+        Map<MappingProtocol, Refusal> m = byServer.get(key);
         if (m != null && m.remove(protocol) != null && m.isEmpty()) {
-            byGateway.remove(gateway);
+            byServer.remove(key);
         }
     }
 
+    private Refusal inForce(DiscoveryOptions options, InetAddress gateway, MappingProtocol p, long now) {
+        Map<MappingProtocol, Refusal> m = byServer.get(Server.of(options, gateway, p));
+        Refusal r = m == null ? null : m.get(p);
+        return r != null && now - r.at() < RETRY_AFTER ? r : null;
+    }
+
     /** The protocols to leave out when probing {@code gateway} now. */
-    synchronized Set<MappingProtocol> refusing(InetAddress gateway) {
+    synchronized Set<MappingProtocol> refusing(DiscoveryOptions options, InetAddress gateway) {
         Set<MappingProtocol> out = EnumSet.noneOf(MappingProtocol.class);
-        Map<MappingProtocol, Refusal> m = byGateway.get(gateway);
-        if (m != null) {
-            long now = nanoClock.getAsLong();
-            m.forEach((p, r) -> {
-                if (now - r.at() < RETRY_AFTER) {
-                    out.add(p);
-                }
-            });
+        long now = nanoClock.getAsLong();
+        for (MappingProtocol p : MappingProtocol.values()) {
+            if (inForce(options, gateway, p, now) != null) {
+                out.add(p);
+            }
         }
         return out;
     }
 
     /** The refusals still in force on {@code gateway}, most preferred protocol first (for error messages). */
-    synchronized List<PortMappingException> answers(InetAddress gateway) {
+    synchronized List<PortMappingException> answers(DiscoveryOptions options, InetAddress gateway) {
         List<PortMappingException> out = new ArrayList<>();
-        Map<MappingProtocol, Refusal> m = byGateway.get(gateway);
-        if (m != null) {
-            long now = nanoClock.getAsLong();
-            m.values().forEach(r -> {
-                if (now - r.at() < RETRY_AFTER) {
-                    out.add(r.answer());
-                }
-            });
+        long now = nanoClock.getAsLong();
+        for (MappingProtocol p : MappingProtocol.values()) {
+            Refusal r = inForce(options, gateway, p, now);
+            if (r != null) {
+                out.add(r.answer());
+            }
         }
         return out;
     }

@@ -59,7 +59,7 @@ class ProtocolFallbackTest {
             assertThat(m.protocol()).isEqualTo(UPNP);
             assertThat(m.state()).isEqualTo(LeaseState.ACTIVE);
             assertThat(gw.table()).extracting(PortMapping::protocol).containsExactly(UPNP);
-            assertThat(mgr.refusals().refusing(gw.address)).containsExactlyInAnyOrder(PCP, NAT_PMP);
+            assertThat(mgr.refusals().refusing(discovery, gw.address)).containsExactlyInAnyOrder(PCP, NAT_PMP);
         }
         assertThat(gw.table()).isEmpty();
     }
@@ -75,7 +75,7 @@ class ProtocolFallbackTest {
             assertThat(gw.log).noneMatch(l -> l.startsWith("PCP"));
         }
         sched.advance(Duration.ofMinutes(30));
-        assertThat(mgr.refusals().refusing(gw.address)).isEmpty();
+        assertThat(mgr.refusals().refusing(discovery, gw.address)).isEmpty();
         gw.refuse = null;
         try (ManagedMapping m = mgr.map(27016, options().description("third").build(), List.of(Transport.UDP))) {
             assertThat(m.protocol()).as("tried again after the back-off").isEqualTo(PCP);
@@ -90,7 +90,7 @@ class ProtocolFallbackTest {
                     assertThat(e.reason()).isEqualTo(PortMappingException.Reason.NO_RESOURCES);
                     assertThat(e.attempts()).isEmpty();
                 });
-        assertThat(mgr.refusals().refusing(gw.address)).isEmpty();
+        assertThat(mgr.refusals().refusing(discovery, gw.address)).isEmpty();
         assertThat(gw.table()).isEmpty();
     }
 

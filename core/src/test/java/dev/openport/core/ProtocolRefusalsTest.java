@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 class ProtocolRefusalsTest {
     private final long[] now = {0};
     private final ProtocolRefusals refusals = new ProtocolRefusals(() -> now[0]);
+    private final DiscoveryOptions opts = DiscoveryOptions.defaults();
 
     private static PortMappingException refusal(PortMappingException.Reason r) {
         return new PortMappingException(r, "refused", MappingProtocol.PCP, InetAddress.getLoopbackAddress(), 2, null);
@@ -28,22 +29,32 @@ class ProtocolRefusalsTest {
     void aRefusalKeepsTheProtocolOutForThirtyMinutesOnThatGatewayOnly() throws Exception {
         InetAddress gw = InetAddress.getByName("192.0.2.1");
         InetAddress other = InetAddress.getByName("192.0.2.2");
-        refusals.refused(gw, MappingProtocol.PCP, refusal(PortMappingException.Reason.NOT_AUTHORIZED));
-        assertThat(refusals.refusing(gw)).containsExactly(MappingProtocol.PCP);
-        assertThat(refusals.refusing(other)).isEmpty();
-        assertThat(refusals.answers(gw)).hasSize(1);
+        refusals.refused(opts, gw, MappingProtocol.PCP, refusal(PortMappingException.Reason.NOT_AUTHORIZED));
+        assertThat(refusals.refusing(opts, gw)).containsExactly(MappingProtocol.PCP);
+        assertThat(refusals.refusing(opts, other)).isEmpty();
+        assertThat(refusals.answers(opts, gw)).hasSize(1);
         now[0] += TimeUnit.MINUTES.toNanos(30) - 1;
-        assertThat(refusals.refusing(gw)).containsExactly(MappingProtocol.PCP);
+        assertThat(refusals.refusing(opts, gw)).containsExactly(MappingProtocol.PCP);
         now[0] += 1;
-        assertThat(refusals.refusing(gw)).isEmpty();
-        assertThat(refusals.answers(gw)).isEmpty();
+        assertThat(refusals.refusing(opts, gw)).isEmpty();
+        assertThat(refusals.answers(opts, gw)).isEmpty();
+    }
+
+    @Test
+    void anotherServerPortOnTheSameAddressIsAnotherServer() throws Exception {
+        InetAddress gw = InetAddress.getLoopbackAddress();
+        DiscoveryOptions one = DiscoveryOptions.builder().serverPort(MappingProtocol.PCP, 15351).build();
+        DiscoveryOptions two = DiscoveryOptions.builder().serverPort(MappingProtocol.PCP, 15352).build();
+        refusals.refused(one, gw, MappingProtocol.PCP, refusal(PortMappingException.Reason.NOT_AUTHORIZED));
+        assertThat(refusals.refusing(one, gw)).containsExactly(MappingProtocol.PCP);
+        assertThat(refusals.refusing(two, gw)).isEmpty();
     }
 
     @Test
     void aGrantForgetsTheRefusal() throws Exception {
         InetAddress gw = InetAddress.getByName("192.0.2.1");
-        refusals.refused(gw, MappingProtocol.NAT_PMP, refusal(PortMappingException.Reason.UNSUPPORTED));
-        refusals.granted(gw, MappingProtocol.NAT_PMP);
-        assertThat(refusals.refusing(gw)).isEmpty();
+        refusals.refused(opts, gw, MappingProtocol.NAT_PMP, refusal(PortMappingException.Reason.UNSUPPORTED));
+        refusals.granted(opts, gw, MappingProtocol.NAT_PMP);
+        assertThat(refusals.refusing(opts, gw)).isEmpty();
     }
 }
