@@ -34,6 +34,8 @@ final class FakeNatPmpGateway implements AutoCloseable {
     volatile byte[] externalAddress = {(byte) 203, 0, 113, 7};
     /** Result code for map requests (0 = success, 2 = not authorized, 3 = network failure, 4 = no resources). */
     volatile int mapResult;
+    /** When set, map requests for this internal port get result 4 (NO_RESOURCES): a failure halfway, deterministic. */
+    volatile int refuseInternalPort;
     /** When set, map requests (not deletes) get no answer at all. */
     volatile boolean dropMaps;
     /** When non-zero, the external port granted instead of the suggested one. */
@@ -120,7 +122,7 @@ final class FakeNatPmpGateway implements AutoCloseable {
         if (!m.isDelete() && dropMaps) {
             return null;
         }
-        int result = m.isDelete() ? 0 : mapResult;
+        int result = m.isDelete() ? 0 : internal == refuseInternalPort ? 4 : mapResult;
         int granted = m.isDelete() || result != 0 ? 0 : grantPort != 0 ? grantPort : external;
         return ByteBuffer.allocate(16).put((byte) 0).put((byte) (128 + op)).putShort((short) result)
                 .putInt(sssoe()).putShort((short) internal).putShort((short) granted)

@@ -142,15 +142,7 @@ class NatPmpGatewayTest {
     @Test
     void aFailureHalfwayRemovesWhatWasMade() throws Exception {
         gw.mapResult = 0;
-        // the fake refuses nothing, so make the second port fail by refusing after the first request
-        Thread flip = new Thread(() -> {
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (gw.nonDeletes().isEmpty() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            gw.mapResult = 4; // NO_RESOURCES
-        });
-        flip.start();
+        gw.refuseInternalPort = 9090; // the second port fails (NO_RESOURCES); was a racy flip thread
         Cli.Result r = Cli.run(cli("map", "8080", "9090"));
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.oneErrorLine()).contains("full");
