@@ -17,6 +17,15 @@ openport_archive() {
     # one archive per jar (path, size, mtime) and JDK (binary path and mtime): a new jar or JDK makes a new one
     _key=$( (echo "$_jar"; ls -lL --time-style=+%s "$_jar" "$_real" 2>/dev/null) | cksum | cut -d' ' -f1)
     _dir=${OPENPORT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/openport}
+    # an archive made earlier for this key: no need to ask the JDK its version (that costs a JVM start)
+    if [ -s "$_dir/openport-$_key.aot" ]; then
+        echo "-XX:AOTCache=$_dir/openport-$_key.aot -Xlog:aot=off -Xlog:cds=off"
+        return 0
+    fi
+    if [ -s "$_dir/openport-$_key.jsa" ]; then
+        echo "-Xshare:auto -XX:SharedArchiveFile=$_dir/openport-$_key.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+        return 0
+    fi
     _feature=$("$_real" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
     case $_feature in
         ''|1.*) _feature=0 ;;
@@ -24,7 +33,7 @@ openport_archive() {
     if [ "$_feature" -ge 25 ] 2>/dev/null; then
         _file=$_dir/openport-$_key.aot
         if [ ! -s "$_file" ]; then
-            mkdir -p "$_dir" 2>/dev/null || return 0
+            mkdir -p "$_dir" 2>/dev/null && [ -w "$_dir" ] || return 0
             _tmp=$_file.$$.tmp
             # shellcheck disable=SC2086
             "$_java" $_tune -XX:AOTCacheOutput="$_tmp" -Xlog:aot=off -Xlog:cds=off -cp "$_jar" \
@@ -37,7 +46,7 @@ openport_archive() {
     fi
     _file=$_dir/openport-$_key.jsa
     if [ ! -s "$_file" ]; then
-        mkdir -p "$_dir" 2>/dev/null || return 0
+        mkdir -p "$_dir" 2>/dev/null && [ -w "$_dir" ] || return 0
         _tmp=$_file.$$.tmp
         # shellcheck disable=SC2086
         "$_java" $_tune -XX:DumpLoadedClassList="$_tmp.classlist" -Xshare:off -cp "$_jar" \

@@ -82,7 +82,7 @@ final class Catalog {
                 Opt.value("--hook-timeout", null, "<duration>", "How long --on-change may run before it is "
                         + "stopped (default: 30s)."),
                 Opt.value("--verify-interval", null, "<duration>", "With --keep: how often to check that the "
-                        + "router still holds the mapping and re-add it if not (default: 1m)."),
+                        + "router still holds the mapping and re-add it if not (default: 30s; 0: never)."),
             },
             new String[] {
                 "openport map 25565|TCP 25565 for 2 hours",

@@ -74,9 +74,13 @@ final class MapCommand extends BaseCommand {
         try (PortMapper mapper = connect(opts().discovery().build())) {
             InetAddress fallbackExternal = null;
             boolean askedExternal = false;
+            int anyGranted = 0; // any/both: TCP first, then UDP asked for the port TCP got
             for (MappingRequest req : requests) {
-                ui().progress("mapping " + req.internalPort() + "/" + req.transport().lowerName() + " via "
-                        + mapper.protocol().displayName() + "…");
+                if (req.followsExternalPort() && anyGranted != 0 && externalPort == null) {
+                    req = req.withExternalPort(anyGranted);
+                }
+                ui().progress("mapping " + (req.followsExternalPort() ? "any" : req.internalPort()) + "/"
+                        + req.transport().lowerName() + " via " + mapper.protocol().displayName() + "…");
                 PortMapping m;
                 try {
                     m = mapper.map(req);
@@ -98,6 +102,14 @@ final class MapCommand extends BaseCommand {
                     if (fallbackExternal != null) {
                         m = new PortMapping(m.request(), m.internalAddress(), fallbackExternal, m.externalPort(),
                                 m.lifetime(), m.expiresAt(), m.protocol(), m.gateway(), m.protocolState());
+                    }
+                }
+                if (req.followsExternalPort()) {
+                    if (anyGranted == 0) {
+                        anyGranted = m.externalPort();
+                    } else if (m.externalPort() != anyGranted) {
+                        warnings.add("the gateway granted " + anyGranted + " for TCP but " + m.externalPort()
+                                + " for UDP: the service must listen on both ports");
                     }
                 }
                 made.add(m);
@@ -135,7 +147,7 @@ final class MapCommand extends BaseCommand {
                     b.internalAddress(internalAddress);
                 }
                 if (verifyInterval != null) {
-                    b.checkInterval(verifyInterval);
+                    b.verifyInterval(verifyInterval);
                 }
                 handles.add(OpenPort.map(spec.port(), b.build(), ts.get(0),
                         ts.subList(1, ts.size()).toArray(new Transport[0])));
@@ -245,8 +257,12 @@ final class MapCommand extends BaseCommand {
         if (hookTimeout != null && onChange == null) {
             throw CliException.usage("--hook-timeout needs --on-change");
         }
-        if (verifyInterval != null && verifyInterval.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw CliException.usage("--verify-interval must be at least 1s");
+        if (hookTimeout != null && hookTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw CliException.usage("--hook-timeout must be at least 1s");
+        }
+        if (verifyInterval != null && !verifyInterval.isZero()
+                && verifyInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw CliException.usage("--verify-interval must be at least 1s (or 0: off)");
         }
         if (externalPort != null && (ports.size() > 1)) {
             throw CliException.usage("--external-port works with one port only (got " + ports.size() + ")");
