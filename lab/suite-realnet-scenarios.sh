@@ -97,8 +97,8 @@ realnet_lease0() {
     step "lease0-only, the lease-0 mapping is still there 5 s later and forwards" rn_kept tcp "$r0"
     step "lease0-only, upnpc -d $r0 TCP" expect_output "returned : 0" upnpc -d "$r0" TCP
     pending lease0 "lease0-only: openport map $p/tcp --keep settles on lease 0, deleted on SIGTERM" && return 0
-    step "lease0-only: openport map $p/tcp --keep --protocol upnp --check-interval 5s" \
-        keep_start lease0 map "$p/tcp" --keep --protocol upnp --check-interval 5s
+    step "lease0-only: openport map $p/tcp --keep --protocol upnp --verify-interval 5s" \
+        keep_start lease0 map "$p/tcp" --keep --protocol upnp --verify-interval 5s
     t0=$(router_event_time "add mapping=tcp/$p->")
     step "lease0-only: --keep settles on a lease-0 entry within 60 s" \
         poll_repair "lease0-only (finite leases dropped 3 s after the add, check interval 5 s)" 60 "$t0" \
@@ -137,8 +137,8 @@ realnet_renumber() {
     upnpc -d "$r" TCP >/dev/null 2>&1
     pending renumber "renumber: openport map $p/tcp --keep follows to $RN_NEW_WAN_IP, never shows 0.0.0.0" && return 0
     step "renumber: router back on $PMLAB_GW_WAN_IP" router start renumber --down-seconds 5 --new-wan-ip "$RN_NEW_WAN_IP"
-    step "renumber: openport map $p/tcp --keep --protocol upnp --check-interval 5s" \
-        keep_start renumber map "$p/tcp" --keep --protocol upnp --check-interval 5s
+    step "renumber: openport map $p/tcp --keep --protocol upnp --verify-interval 5s" \
+        keep_start renumber map "$p/tcp" --keep --protocol upnp --verify-interval 5s
     step "renumber: the WAN host reaches $PMLAB_GW_WAN_IP:$p" reach tcp "$p" "$p"
     step "renumber: trigger (WAN down 5 s)" router trigger
     step "renumber: WAN back as $RN_NEW_WAN_IP" wait_for 8 router_has "wan-up external=$RN_NEW_WAN_IP"
@@ -201,8 +201,8 @@ realnet_lan_change() {
     upnpc -d "$r" TCP >/dev/null 2>&1
     step "lan-change: client back to $PMLAB_CLIENT_IP" lab client-ip "$PMLAB_CLIENT_IP"
     pending lanchange "lan-change: openport map $p/tcp --keep follows the client to $RN_NEW_CLIENT_IP" && return 0
-    step "lan-change: openport map $p/tcp --keep --protocol upnp --check-interval 5s" \
-        keep_start lanchange map "$p/tcp" --keep --protocol upnp --check-interval 5s
+    step "lan-change: openport map $p/tcp --keep --protocol upnp --verify-interval 5s" \
+        keep_start lanchange map "$p/tcp" --keep --protocol upnp --verify-interval 5s
     step "lan-change: the WAN host reaches it" reach tcp "$p" "$p"
     t0=$(now)
     step "lan-change: client re-addressed to $RN_NEW_CLIENT_IP" lab client-ip "$RN_NEW_CLIENT_IP"
