@@ -550,6 +550,7 @@ finish() {
     if ((!FINISHED)); then
         # interrupted or aborted: stop what suites started on the lab's hosts, put the lab back
         [[ -n ${DIAG_LOG:-} ]] && diag_stop >/dev/null 2>&1
+        rn_cleanup >/dev/null 2>&1
         echo "interop: aborted; lab $LAB_END"
         lab "$LAB_END" >/dev/null 2>&1
         echo "interop: $PASSED passed, $((FAILED > 0 ? FAILED : 1)) failed"

@@ -56,7 +56,7 @@ realnet_dropper() {
     step "dropper, the router forgets it within 5 s (rule and entry gone, upnpc -l lists nothing)" \
         rn_dropped tcp "$r" "silently forgotten"
     pending cadence "dropper: openport map $p/tcp --keep --protocol upnp re-adds the forgotten mapping within 60 s" && return 0
-    step "dropper: openport map $p/tcp --keep --protocol upnp" keep_start dropper map "$p/tcp" --keep --protocol upnp
+    step "dropper: openport map $p/tcp --keep --protocol upnp" keep_start dropper map "$p/tcp" --keep --protocol upnp || return 0
     step "dropper: the router forgot it" wait_for 10 router_has "remove mapping=tcp/$p->.* reason=silently"
     t0=$(router_event_time "remove mapping=tcp/$p->.* reason=silently")
     step "dropper: --keep re-adds it within 60 s (default verification cadence)" \
@@ -98,7 +98,7 @@ realnet_lease0() {
     step "lease0-only, upnpc -d $r0 TCP" expect_output "returned : 0" upnpc -d "$r0" TCP
     pending lease0 "lease0-only: openport map $p/tcp --keep settles on lease 0, deleted on SIGTERM" && return 0
     step "lease0-only: openport map $p/tcp --keep --protocol upnp --verify-interval 5s" \
-        keep_start lease0 map "$p/tcp" --keep --protocol upnp --verify-interval 5s
+        keep_start lease0 map "$p/tcp" --keep --protocol upnp --verify-interval 5s || return 0
     t0=$(router_event_time "add mapping=tcp/$p->")
     step "lease0-only: --keep settles on a lease-0 entry within 60 s" \
         poll_repair "lease0-only (finite leases dropped 3 s after the add, check interval 5 s)" 60 "$t0" \
@@ -138,7 +138,7 @@ realnet_renumber() {
     pending renumber "renumber: openport map $p/tcp --keep follows to $RN_NEW_WAN_IP, never shows 0.0.0.0" && return 0
     step "renumber: router back on $PMLAB_GW_WAN_IP" router start renumber --down-seconds 5 --new-wan-ip "$RN_NEW_WAN_IP"
     step "renumber: openport map $p/tcp --keep --protocol upnp --verify-interval 5s" \
-        keep_start renumber map "$p/tcp" --keep --protocol upnp --verify-interval 5s
+        keep_start renumber map "$p/tcp" --keep --protocol upnp --verify-interval 5s || return 0
     step "renumber: the WAN host reaches $PMLAB_GW_WAN_IP:$p" reach tcp "$p" "$p"
     step "renumber: trigger (WAN down 5 s)" router trigger
     step "renumber: WAN back as $RN_NEW_WAN_IP" wait_for 8 router_has "wan-up external=$RN_NEW_WAN_IP"
@@ -202,7 +202,7 @@ realnet_lan_change() {
     step "lan-change: client back to $PMLAB_CLIENT_IP" lab client-ip "$PMLAB_CLIENT_IP"
     pending lanchange "lan-change: openport map $p/tcp --keep follows the client to $RN_NEW_CLIENT_IP" && return 0
     step "lan-change: openport map $p/tcp --keep --protocol upnp --verify-interval 5s" \
-        keep_start lanchange map "$p/tcp" --keep --protocol upnp --verify-interval 5s
+        keep_start lanchange map "$p/tcp" --keep --protocol upnp --verify-interval 5s || return 0
     step "lan-change: the WAN host reaches it" reach tcp "$p" "$p"
     t0=$(now)
     step "lan-change: client re-addressed to $RN_NEW_CLIENT_IP" lab client-ip "$RN_NEW_CLIENT_IP"
@@ -235,7 +235,7 @@ realnet_zombie() {
     upnpc -d "$r" TCP >/dev/null 2>&1
     pending zombie "zombie: openport map $p/tcp --keep repairs a listed-but-dead entry with Delete + Add" && return 0
     step "zombie: openport map $p/tcp --keep --protocol upnp --lifetime 30s" \
-        keep_start zombie map "$p/tcp" --keep --protocol upnp --lifetime 30s
+        keep_start zombie map "$p/tcp" --keep --protocol upnp --lifetime 30s || return 0
     step "zombie: the rule is gone 3 s later" wait_for 6 router_has "rule-dropped mapping=tcp/$p->"
     t0=$(router_event_time "rule-dropped mapping=tcp/$p->")
     step "zombie: --keep restores forwarding (Delete + Add)" \

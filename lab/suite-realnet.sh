@@ -73,8 +73,9 @@ keep_start() {
     if ! wait_for 40 grep -qE '^mapped |"event" *: *"mapped"' "$log"; then
         echo "no mapping within 40 s:"; cat "$log"; keep_stop "$name" >/dev/null; return 1
     fi
-    jpid=$(pgrep -f -n "openport.jar $*") || true
-    [[ -n $jpid ]] || { echo "the java process of openport $* was not found"; cat "$log"; return 1; }
+    # (the first three words only: a hook command is no regular expression)
+    jpid=$(pgrep -f -n -- "$ROOT/cli/target/openport.jar $1 $2 $3") || true
+    [[ -n $jpid ]] || { echo "the java process of openport $1 $2 $3 was not found"; cat "$log"; return 1; }
     echo "$jpid" >"$RN_DIR/$name.pid"
     grep -E '^mapped ' "$log" || true
 }
@@ -112,6 +113,17 @@ poll_repair() {
     rn_note "$desc: repaired $t s after the router broke it"
 }
 
+# rn_cleanup: stop every --keep process still running (an aborted run); interop's exit trap calls it
+rn_cleanup() {
+    local f
+    [[ -n ${RN_DIR:-} && -d $RN_DIR ]] || return 0
+    for f in "$RN_DIR"/*.pid; do
+        [[ -e $f ]] && keep_stop "$(basename "$f" .pid)" >/dev/null 2>&1
+    done
+    rm -rf "$RN_DIR"
+    RN_DIR=
+}
+
 # --- the scenarios -----------------------------------------------------------------------------------------
 suite_realnet() {
     RN_DIR=$(mktemp -d)
@@ -122,9 +134,9 @@ suite_realnet() {
     realnet_renumber
     realnet_lan_change
     realnet_zombie
+    rn_cleanup
     step "scripted router stopped, miniupnpd back with the lab's defaults" router stop
     load_env
-    rm -rf "$RN_DIR"
 }
 
 # shellcheck source=lab/suite-realnet-scenarios.sh
