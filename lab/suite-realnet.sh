@@ -25,7 +25,6 @@ declare -A RN_PENDING=(
     [renumber]="needs #12 item 4 (re-read the external address, never report 0.0.0.0), not on main yet"
     [lanchange]="needs #12 item 5 (follow a LAN address change), not on main yet"
     [zombie]="needs #12 item 6 (Delete + Add repairs a listed-but-dead entry), not on main yet"
-    [vpn]="needs #13 (any/udp over NAT-PMP, internal port 0 answers, --on-change hooks), not on main yet"
 )
 
 # pending FEATURE DESCRIPTION: true (and the step is reported as skipped) while FEATURE is not on main.

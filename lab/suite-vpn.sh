@@ -107,7 +107,7 @@ vpn_openport() {
     t0=$(now)
     step "vpn: trigger (the gateway takes P away)" router trigger
     step "vpn: the hook got 'changed P2' within $VPN_LIFETIME s" vpn_hook_event changed 1 "$VPN_LIFETIME"
-    rn_note "vpn: the new port reached the hook $(elapsed "$t0" "$(now)") s after the reassignment"
+    echo "vpn: the new port reached the hook $(elapsed "$t0" "$(now)") s after the reassignment" >>"$RN_DIR/notes"
     rn_notes
     step "vpn: the WAN host reaches the service on P2" vpn_reach udp
     step "vpn: SIGTERM deletes the mapping (the gateway logged the delete, no DNAT rule left)" vpn_sigterm
