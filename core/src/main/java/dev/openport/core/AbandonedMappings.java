@@ -130,7 +130,7 @@ final class AbandonedMappings {
             LOG.debug("deleted {} {} -> {} left on {} by a failover", m.transport(), m.internalPort(),
                     m.externalPort(), m.protocol().displayName());
         } catch (PortMappingException e) {
-            unanswered = Lease.isSilent(e);
+            unanswered = LeaseHistory.isSilent(e);
             log(m, closing, e.getMessage());
         } catch (RuntimeException e) {
             log(m, closing, e.toString());

@@ -28,6 +28,8 @@ final class GatewaySession {
     private final Set<Lease> leases = new LinkedHashSet<>(); // guarded by manager
     private boolean closed; // guarded by manager
     private volatile boolean permanentLeases;
+    private volatile Gateways.GatewayTarget target; // where the installed mapper was probed from
+    private final Set<java.net.InetAddress> formerLocals = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * While the gateway is not answering, only one lease at a time talks to it: another lease's attempt fails
@@ -36,7 +38,7 @@ final class GatewaySession {
      */
     static final long OUTAGE_GATE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private static final long NONE = Long.MIN_VALUE;
-    private long downSince = NONE; // guarded by this: first unanswered attempt since the last answer
+    private GatewayHealth.State health = GatewayHealth.State.UP; // guarded by this
     private long lastAttemptEnd = NONE; // guarded by this
     private Lease lastAttemptBy; // guarded by this
 
@@ -69,7 +71,7 @@ final class GatewaySession {
         }
         synchronized (probeLock) {
             if (mapper == null) {
-                install(manager.probe(options));
+                install(probeFromHere());
             }
             return mapper;
         }
@@ -85,7 +87,7 @@ final class GatewaySession {
             if (m != null && m != failed) {
                 return m; // a sibling already failed over
             }
-            PortMapper fresh = manager.probe(options);
+            PortMapper fresh = probeFromHere();
             LOG.info("gateway {}: {} stopped answering or refused, continuing with {}",
                     fresh.gateway().getHostAddress(),
                     m == null ? "?" : m.protocol().displayName(), fresh.protocol().displayName());
@@ -94,10 +96,78 @@ final class GatewaySession {
                 retire(m);
             }
         }
+        signal(GatewayHealth.Signal.FAILED_OVER, null);
         for (Lease l : snapshot()) {
             l.fire(LeaseEvent.RECHECK); // the failing lease itself is FAILING_OVER and ignores it
         }
         return mapper;
+    }
+
+    /** Resolves the route to the gateway now and probes from there. */
+    private PortMapper probeFromHere() throws PortMappingException {
+        Gateways.GatewayTarget t = manager.resolve(options);
+        PortMapper m = manager.probe(options, t);
+        target = t;
+        return m;
+    }
+
+    /**
+     * Whether {@code client} is an address this host had before the network changed: a mapping forwarding there
+     * must move (delete the old entry, map for the new address).
+     */
+    boolean leftBehind(java.net.InetAddress client) {
+        return formerLocals.contains(client) && !client.equals(localAddress());
+    }
+
+    /** The local address the mapper in use was probed from (this host's address towards the gateway), or null. */
+    java.net.InetAddress localAddress() {
+        Gateways.GatewayTarget t = target;
+        return t == null ? null : t.localAddress();
+    }
+
+    /**
+     * Looks whether the route to the gateway changed (another default gateway, another local address: a new
+     * network, DHCP) and if so probes again from the new one and tells every lease to move its mapping (the
+     * leases delete the entry for the old address through the old mapper: docs/quirks.md, "LAN address
+     * change"). A failed probe is tried again at the next look.
+     */
+    void checkRoute() {
+        Gateways.GatewayTarget was = target;
+        PortMapper old = mapper;
+        if (was == null || old == null) {
+            return;
+        }
+        Gateways.GatewayTarget now;
+        try {
+            now = manager.resolve(options);
+        } catch (PortMappingException e) {
+            LOG.debug("no route to a gateway now: {}", e.getMessage());
+            return;
+        }
+        if (now.equals(was)) {
+            return;
+        }
+        LOG.info("network changed: gateway {} from {} -> gateway {} from {}: probing again",
+                was.gateway().getHostAddress(), was.localAddress().getHostAddress(), now.gateway().getHostAddress(),
+                now.localAddress().getHostAddress());
+        synchronized (probeLock) {
+            if (mapper != old) {
+                return; // a failover got there first
+            }
+            try {
+                install(probeFromHere());
+            } catch (PortMappingException e) {
+                LOG.info("network changed, but no gateway answers yet: {}", e.getMessage());
+                return;
+            }
+            if (!was.localAddress().equals(now.localAddress())) {
+                formerLocals.add(was.localAddress());
+            }
+            retire(old);
+        }
+        for (Lease l : snapshot()) {
+            l.fire(LeaseEvent.RECHECK);
+        }
     }
 
     /** A replaced mapper: closed now unless leases still hold mappings it made (then by the last {@link #unhold}). */
@@ -220,35 +290,44 @@ final class GatewaySession {
 
     /** Whether {@code lease} may talk to the gateway now, or should fail fast (see {@link #OUTAGE_GATE_NANOS}). */
     synchronized boolean mayAttempt(Lease lease, long now) {
-        return downSince == NONE || lastAttemptBy == lease || lastAttemptEnd == NONE
+        return health != GatewayHealth.State.DOWN || lastAttemptBy == lease || lastAttemptEnd == NONE
                 || now - lastAttemptEnd >= OUTAGE_GATE_NANOS;
     }
 
-    /**
-     * Records the end of a real attempt. When the gateway answers again after an outage, every lease still
-     * waiting out its backoff is told to re-check at once instead of after up to a minute.
-     */
-    void attemptEnded(Lease lease, long now, boolean unanswered) {
-        boolean recovered = false;
+    /** Records the end of a real attempt by {@code lease} and what it showed ({@link GatewayHealth}). */
+    void attemptEnded(Lease lease, long now, GatewayHealth.Signal showed) {
         synchronized (this) {
             lastAttemptEnd = now;
             lastAttemptBy = lease;
-            if (unanswered) {
-                if (downSince == NONE) {
-                    downSince = now;
-                }
-            } else if (downSince != NONE) {
-                downSince = NONE;
-                recovered = true;
-            }
         }
-        if (recovered) {
+        signal(showed, lease);
+    }
+
+    /**
+     * Applies {@code s} to the health table. When the gateway answers again after an outage, every lease still
+     * waiting out its backoff (except {@code from}) is told to re-check at once instead of after up to a minute.
+     */
+    void signal(GatewayHealth.Signal s, Lease from) {
+        GatewayHealth.Transition t;
+        synchronized (this) {
+            t = GatewayHealth.next(health, s);
+            if (t.next() != health) {
+                LOG.debug("gateway health: {} --{}--> {}", health, s, t.next());
+            }
+            health = t.next();
+        }
+        if (t.wake()) {
             for (Lease l : snapshot()) {
-                if (l != lease && l.state() == LeaseState.RETRYING) {
+                if (l != from && l.state() == LeaseState.RETRYING) {
                     l.fire(LeaseEvent.RECHECK);
                 }
             }
         }
+    }
+
+    /** The gateway's health now. */
+    synchronized GatewayHealth.State health() {
+        return health;
     }
 
     /**
@@ -271,7 +350,7 @@ final class GatewaySession {
 
     /** Whether the gateway is currently considered down (tests). */
     synchronized boolean down() {
-        return downSince != NONE;
+        return health == GatewayHealth.State.DOWN;
     }
 
     /** The mapper in use, or {@code null} (tests). */

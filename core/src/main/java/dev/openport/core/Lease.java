@@ -3,7 +3,6 @@ package dev.openport.core;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +61,7 @@ final class Lease {
 
     /** The first mapping, on the caller's thread; throws instead of retrying. */
     void start(PortMapper mapper) throws PortMappingException {
-        PortMapping got = mapper.map(requestFor(mapper, null));
+        PortMapping got = mapper.map(LeaseRequests.requestFor(request, mapper, null, session.permanentLeases()));
         completed(got, mapper, null);
     }
 
@@ -125,57 +124,34 @@ final class Lease {
             // same protocol (even a fresh mapper after a re-probe): renew, which keeps the PCP nonce that the
             // gateway ties the mapping to; another protocol: map afresh, asking for the same external port
             boolean same = cur != null && mapper.protocol() == cur.protocol() && mapper.gateway().equals(cur.gateway());
-            if (same && action == LeaseTable.Action.VERIFY && readsBackByCheck(cur)) {
+            if (same && request.internalAddress() == null && session.leftBehind(cur.internalAddress())) {
+                // this host moved to another LAN address (docs/quirks.md, "LAN address change"): drop the entry
+                // for the old client through the mapper that made it, then map for the new one
+                LeaseRequests.unmapQuietly(old, cur, "this host's LAN address changed");
+                same = false;
+            }
+            if (same && action == LeaseTable.Action.VERIFY && LeaseRequests.readsBackByCheck(cur)) {
                 MappingCheck c = mapper.check(cur);
-                session.attemptEnded(this, manager.scheduler().nanoTime(), false);
+                session.attemptEnded(this, manager.scheduler().nanoTime(), GatewayHealth.Signal.ANSWERED);
                 verified(c, mapper);
                 return;
             }
             // NAT-PMP and PCP read a mapping back by renewing it (their answer carries the epoch too)
-            PortMapping got = !same ? mapper.map(requestFor(mapper, cur))
-                    : action == LeaseTable.Action.REPAIR ? mapper.repair(forRepair(cur, mapper)) : mapper.renew(cur);
-            session.attemptEnded(this, manager.scheduler().nanoTime(), false);
+            PortMapping got = !same ? mapper.map(LeaseRequests.requestFor(request, mapper, cur, session.permanentLeases()))
+                    : action == LeaseTable.Action.REPAIR ? mapper.repair(LeaseRequests.forRepair(request, cur, mapper,
+                    session.permanentLeases())) : mapper.renew(cur);
+            session.attemptEnded(this, manager.scheduler().nanoTime(), GatewayHealth.Signal.ANSWERED);
             completed(got, mapper, null);
         } catch (PortMappingException e) {
-            session.attemptEnded(this, manager.scheduler().nanoTime(), isSilent(e));
+            session.attemptEnded(this, manager.scheduler().nanoTime(), LeaseHistory.isSilent(e) ? GatewayHealth.Signal.UNANSWERED
+                    : ProtocolRefusals.isLasting(e) ? GatewayHealth.Signal.REFUSED : GatewayHealth.Signal.ANSWERED);
             completed(null, mapper, e);
         } catch (RuntimeException e) {
             LOG.warn("{} mapper threw unexpectedly", mapper == null ? "?" : mapper.protocol().displayName(), e);
-            session.attemptEnded(this, manager.scheduler().nanoTime(), false);
+            session.attemptEnded(this, manager.scheduler().nanoTime(), GatewayHealth.Signal.ANSWERED);
             completed(null, mapper, new PortMappingException(PortMappingException.Reason.PROTOCOL_ERROR,
                     e.toString(), e));
         }
-    }
-
-    /**
-     * UPnP IPv4 port mappings are read back with {@code check}; NAT-PMP, PCP and IPv6 pinholes (whose "external
-     * address" is the host's own, not the gateway's WAN address) by a renewal.
-     */
-    private static boolean readsBackByCheck(PortMapping m) {
-        return m.protocol() == MappingProtocol.UPNP && !(m.internalAddress() instanceof java.net.Inet6Address);
-    }
-
-    /**
-     * What to ask {@code mapper} for: on another mapper the external port we had, so players keep their address;
-     * a permanent lease where the gateway drops finite ones (UPnP only: NAT-PMP and PCP never receive lifetime
-     * 0, which deletes there).
-     */
-    private MappingRequest requestFor(PortMapper mapper, PortMapping cur) {
-        MappingRequest r = cur == null || request.exactExternalPort() ? request
-                : request.withExternalPort(cur.externalPort());
-        if (mapper.protocol() == MappingProtocol.UPNP && session.permanentLeases()) {
-            return r.withLifetime(java.time.Duration.ZERO);
-        }
-        return r.isPermanent() && mapper.protocol() != MappingProtocol.UPNP
-                ? r.withLifetime(MappingRequest.DEFAULT_LIFETIME) : r;
-    }
-
-    /** The mapping to delete and add again: with a permanent lease once the gateway is known to need one. */
-    private PortMapping forRepair(PortMapping cur, PortMapper mapper) {
-        MappingRequest r = requestFor(mapper, cur);
-        return r.equals(cur.request()) ? cur : new PortMapping(r, cur.internalAddress(), cur.externalAddress(),
-                cur.externalPort(), cur.lifetime(), cur.expiresAt(), cur.protocol(), cur.gateway(),
-                cur.protocolState());
     }
 
     private void completed(PortMapping got, PortMapper mapper, PortMappingException error) {
@@ -187,7 +163,7 @@ final class Lease {
             busy = false;
             long now = manager.scheduler().nanoTime();
             if (error == null) {
-                got = withUsableExternal(got);
+                got = LeaseRequests.withUsableExternal(got);
                 LeaseTable.Transition t = step(LeaseEvent.GRANTED);
                 if (t.action() == LeaseTable.Action.UNMAP_LATE) {
                     late = got;
@@ -212,10 +188,11 @@ final class Lease {
                     if (history.restored()) {
                         changes.add(change(MappingChange.Kind.RESTORED, prev, got, "mapping restored", null));
                     }
-                    if (prev != null && (!sameEndpoint(prev, got) || prev.protocol() != got.protocol()
-                            || prev.isPermanent() != got.isPermanent())) {
-                        changes.add(change(MappingChange.Kind.CHANGED, prev, got, describe(prev) + " -> "
-                                + describe(got), null));
+                    if (prev != null && (!LeaseRequests.sameEndpoint(prev, got) || prev.protocol() != got.protocol()
+                            || prev.isPermanent() != got.isPermanent()
+                            || !prev.internalAddress().equals(got.internalAddress()))) {
+                        changes.add(change(MappingChange.Kind.CHANGED, prev, got, LeaseRequests.describe(prev) + " -> "
+                                + LeaseRequests.describe(got), null));
                     }
                     renewAt = now + Backoff.renewNanos(got.lifetime(), options.checkInterval(), manager.random());
                     scheduleNext();
@@ -248,7 +225,7 @@ final class Lease {
         unhold.forEach(session::unhold);
         changes.forEach(owner::notify);
         if (late != null && mapper != null) {
-            unmapQuietly(mapper, late, "a grant that arrived after close()");
+            LeaseRequests.unmapQuietly(mapper, late, "a grant that arrived after close()");
         }
         if (release) {
             release();
@@ -272,9 +249,13 @@ final class Lease {
             if (state != LeaseState.CLOSED && current != null && ext.isPresent()
                     && !ext.get().equals(current.externalAddress())) {
                 PortMapping prev = current;
-                current = withExternal(prev, ext.get());
+                current = LeaseRequests.withExternal(prev, ext.get());
                 changes.add(change(MappingChange.Kind.CHANGED, prev, current, "the gateway's external address is now "
                         + ext.get().getHostAddress(), null));
+            }
+            if (state == LeaseState.VERIFYING) {
+                session.signal(e == LeaseEvent.NO_WAN ? GatewayHealth.Signal.NO_WAN : GatewayHealth.Signal.WAN_BACK,
+                        this);
             }
             if (e == LeaseEvent.NO_WAN && state == LeaseState.VERIFYING) {
                 LOG.info("gateway {} reports external address {}: waiting for its WAN link",
@@ -354,7 +335,7 @@ final class Lease {
             releasePending = wasBusy;
         }
         if (cur != null && mapper != null) {
-            unmapQuietly(mapper, cur, "close()");
+            LeaseRequests.unmapQuietly(mapper, cur, "close()");
         }
         abandoned.deleteDue(true);
         if (!wasBusy) {
@@ -377,17 +358,6 @@ final class Lease {
         held.forEach(session::unhold); // closes replaced mappers nobody needs any more
         session.remove(this);
         manager.release(this);
-    }
-
-    private void unmapQuietly(PortMapper mapper, PortMapping m, String why) {
-        try {
-            mapper.unmap(m);
-            LOG.debug("deleted {} {} -> {} ({})", m.transport(), m.internalPort(), m.externalPort(), why);
-        } catch (PortMappingException | RuntimeException e) {
-            LOG.warn("could not delete {} mapping {} -> {} on {} ({}): {}{}", m.transport().lowerName(),
-                    m.externalPort(), m.internalPort(), m.gateway().getHostAddress(), why, e.getMessage(),
-                    m.isPermanent() ? " — it is PERMANENT: remove it on the router" : "");
-        }
     }
 
     /** How many abandoned mappings this lease still means to delete (tests). */
@@ -419,36 +389,8 @@ final class Lease {
         }
     }
 
-    /** The gateway (or the protocol) did not answer, as opposed to answering with a refusal. */
-    static boolean isSilent(PortMappingException e) {
-        return e.reason() == PortMappingException.Reason.TIMEOUT
-                || e.reason() == PortMappingException.Reason.GATEWAY_NOT_FOUND;
-    }
-
     private MappingChange change(MappingChange.Kind kind, PortMapping prev, PortMapping now, String detail,
             PortMappingException cause) {
         return new MappingChange(kind, owner, request.transport(), prev, now, detail, cause);
-    }
-
-    /** 0.0.0.0, loopback and the like are never reported as where the mapping is reachable (docs/quirks.md). */
-    private static PortMapping withUsableExternal(PortMapping m) {
-        return m.externalAddress() == null || MappingCheck.isUsableExternal(m.externalAddress()) ? m
-                : withExternal(m, null);
-    }
-
-    private static PortMapping withExternal(PortMapping m, InetAddress external) {
-        return new PortMapping(m.request(), m.internalAddress(), external, m.externalPort(), m.lifetime(),
-                m.expiresAt(), m.protocol(), m.gateway(), m.protocolState());
-    }
-
-    /** Same port, and the same address unless the new one is unknown (the gateway's WAN is down). */
-    private static boolean sameEndpoint(PortMapping a, PortMapping b) {
-        return a.externalPort() == b.externalPort()
-                && (b.externalAddress() == null || Objects.equals(a.externalAddress(), b.externalAddress()));
-    }
-
-    private static String describe(PortMapping m) {
-        return m.external() + " via " + m.protocol().displayName()
-                + (m.isPermanent() ? " (permanent lease: the router drops finite ones)" : "");
     }
 }

@@ -27,7 +27,7 @@ final class LeaseHistory {
      */
     LeaseEvent failed(PortMappingException e, long now) {
         failures++;
-        silent = Lease.isSilent(e) ? silent + 1 : 0;
+        silent = isSilent(e) ? silent + 1 : 0;
         if (outageSince == NONE) {
             outageSince = now;
         }
@@ -36,6 +36,12 @@ final class LeaseHistory {
         }
         return silent >= FAILOVER_AFTER_SILENT || failures >= FAILOVER_AFTER_ANY ? LeaseEvent.SILENT
                 : LeaseEvent.FAILURE;
+    }
+
+    /** The gateway (or the protocol) did not answer, as opposed to answering with a refusal. */
+    static boolean isSilent(PortMappingException e) {
+        return e.reason() == PortMappingException.Reason.TIMEOUT
+                || e.reason() == PortMappingException.Reason.GATEWAY_NOT_FOUND;
     }
 
     /** A grant: the outage (if any) is over. */

@@ -30,6 +30,10 @@ final class LeaseManager {
     private final DoubleSupplier random;
     private final boolean installHook;
     private final ProtocolRefusals refusals;
+    private volatile Resolver resolver = Gateways.GatewayTarget::resolve;
+    private NetworkWatch watch; // guarded by this; null = not watching (tests that do not test it)
+    private long watchEvery; // guarded by this
+    private boolean watchScheduled; // guarded by this
     private final Map<DiscoveryOptions, GatewaySession> sessions = new HashMap<>(); // guarded by this
     private final Set<Lease> live = new LinkedHashSet<>(); // guarded by this
     private Thread hook; // guarded by this
@@ -54,8 +58,11 @@ final class LeaseManager {
         if (m == null) {
             synchronized (LeaseManager.class) {
                 if (shared == null) {
-                    shared = new LeaseManager(new ExecutorLeaseScheduler(), Providers.installed(),
+                    LeaseManager m0 = new LeaseManager(new ExecutorLeaseScheduler(), Providers.installed(),
                             () -> ThreadLocalRandom.current().nextDouble(), true, ProtocolRefusals.shared());
+                    m0.watchNetwork(Gateways.GatewayTarget::resolve, new ClockJump(System::currentTimeMillis,
+                            System::nanoTime, NetworkWatch.JUMP_TOLERANCE), NetworkWatch.EVERY);
+                    shared = m0;
                 }
                 m = shared;
             }
@@ -76,8 +83,53 @@ final class LeaseManager {
         return refusals;
     }
 
-    PortMapper probe(DiscoveryOptions options) throws PortMappingException {
-        return new ProtocolProber(providers, refusals).connect(Gateways.GatewayTarget.resolve(options), options);
+    /** The gateway to talk to and the local address that reaches it, as the routing table says now. */
+    Gateways.GatewayTarget resolve(DiscoveryOptions options) throws PortMappingException {
+        return resolver.resolve(options);
+    }
+
+    PortMapper probe(DiscoveryOptions options, Gateways.GatewayTarget target) throws PortMappingException {
+        return new ProtocolProber(providers, refusals).connect(target, options);
+    }
+
+    /** How a session finds its gateway and local address (tests move the host to another network). */
+    interface Resolver {
+        Gateways.GatewayTarget resolve(DiscoveryOptions options) throws PortMappingException;
+    }
+
+    /** Watches for suspend/resume and network changes every {@code every} while a mapping is live (tests). */
+    synchronized void watchNetwork(Resolver r, ClockJump clock, java.time.Duration every) {
+        this.resolver = r;
+        this.watch = new NetworkWatch(clock);
+        this.watchEvery = every.toNanos();
+    }
+
+    /** Schedules the next look while mappings are live. Caller holds this. */
+    private void scheduleWatch() {
+        if (watch == null || watchScheduled) {
+            return;
+        }
+        watchScheduled = true;
+        scheduler.schedule(this::look, watchEvery);
+    }
+
+    private void look() {
+        List<Lease> all;
+        List<GatewaySession> open;
+        synchronized (this) {
+            watchScheduled = false;
+            if (live.isEmpty()) {
+                return;
+            }
+            all = new ArrayList<>(live);
+            open = new ArrayList<>(sessions.values());
+        }
+        watch.look(all, open);
+        synchronized (this) {
+            if (!live.isEmpty()) {
+                scheduleWatch();
+            }
+        }
     }
 
     /** Maps {@code port} for each transport; all or nothing. */
@@ -95,6 +147,7 @@ final class LeaseManager {
                 scheduler.acquire();
                 made.add(l);
             }
+            scheduleWatch();
             if (installHook && hook == null && options.cleanupOnExit()) {
                 installShutdownHook();
             }
@@ -125,7 +178,7 @@ final class LeaseManager {
                 return mapper;
             } catch (PortMappingException e) {
                 boolean lasting = ProtocolRefusals.isLasting(e);
-                if (!lasting && (reprobed || !Lease.isSilent(e))) {
+                if (!lasting && (reprobed || !LeaseHistory.isSilent(e))) {
                     throw refused.isEmpty() ? e : ProtocolProber.allRefused(mapper.gateway(), plus(refused, e));
                 }
                 if (lasting) {
@@ -161,6 +214,9 @@ final class LeaseManager {
         synchronized (this) {
             if (!live.remove(l)) {
                 return;
+            }
+            if (live.isEmpty()) {
+                watchScheduled = false; // the scheduler drops its timers with the last mapping
             }
         }
         scheduler.release();

@@ -123,6 +123,7 @@ final class FakeGateway {
                             null, null);
                 }
                 FakeMapper m = new FakeMapper(FakeGateway.this, p);
+                m.local = context.localAddress();
                 mappers.add(m);
                 return m;
             }
@@ -159,7 +160,9 @@ final class FakeGateway {
         Duration lease = permanentOnly ? Duration.ZERO
                 : maxLifetime != null && maxLifetime.compareTo(req.lifetime()) < 0 ? maxLifetime : req.lifetime();
         Instant now = clock.get();
-        PortMapping m = new PortMapping(req, address, external, port, lease,
+        InetAddress client = req.internalAddress() != null ? req.internalAddress()
+                : by.local != null ? by.local : address;
+        PortMapping m = new PortMapping(req, client, external, port, lease,
                 lease.isZero() ? Instant.MAX : now.plus(lease), by.protocol, address, "fake");
         table.put(req.transport() + "/" + port, m);
         log.add(by.protocol + " map " + req.transport() + " " + port);
@@ -184,6 +187,8 @@ final class FakeGateway {
         final MappingProtocol protocol;
         final List<GatewayListener> listeners = new CopyOnWriteArrayList<>();
         volatile boolean closed;
+        /** The local address it was probed from (the client its mappings forward to), or null. */
+        volatile InetAddress local;
         /** This mapper (not the gateway) stopped working: a stale socket, a cached control URL now refused. */
         volatile boolean broken;
 

@@ -88,6 +88,7 @@ class LeaseVerificationTest {
             gw.clear(); // the router flushed its table with the WAN
             sched.advance(Duration.ofSeconds(30));
             assertThat(m.state()).isEqualTo(LeaseState.WAITING_FOR_WAN);
+            assertThat(m.leases()[0].session.health()).isEqualTo(GatewayHealth.State.WAITING_FOR_WAN);
             assertThat(m.external()).hasToString("203.0.113.1:25565");
             assertThat(gw.table()).as("nothing re-added while the WAN is down").isEmpty();
             sched.advance(Duration.ofSeconds(30));
@@ -95,6 +96,7 @@ class LeaseVerificationTest {
             gw.external = ip("198.51.100.9");
             sched.advance(Duration.ofSeconds(30));
             assertThat(m.state()).isEqualTo(LeaseState.ACTIVE);
+            assertThat(m.leases()[0].session.health()).isEqualTo(GatewayHealth.State.UP);
             assertThat(m.external()).hasToString("198.51.100.9:25565");
             assertThat(gw.table()).extracting(PortMapping::externalPort).containsExactly(25565);
             assertThat(kinds()).containsExactly(MappingChange.Kind.CHANGED, MappingChange.Kind.LOST,

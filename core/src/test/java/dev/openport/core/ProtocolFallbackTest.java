@@ -60,6 +60,7 @@ class ProtocolFallbackTest {
             assertThat(m.state()).isEqualTo(LeaseState.ACTIVE);
             assertThat(gw.table()).extracting(PortMapping::protocol).containsExactly(UPNP);
             assertThat(mgr.refusals().refusing(discovery, gw.address)).containsExactlyInAnyOrder(PCP, NAT_PMP);
+            assertThat(m.leases()[0].session.health()).isEqualTo(GatewayHealth.State.FAILED_OVER);
         }
         assertThat(gw.table()).isEmpty();
     }

@@ -1,0 +1,83 @@
+package dev.openport.core;
+
+import static dev.openport.core.MappingProtocol.UPNP;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Suspend/resume and network changes under live mappings (docs/quirks.md): the test moves the wall clock and the
+ * host's local address; the lease manager's network watch notices.
+ */
+class NetworkChangeTest {
+    private final FakeScheduler sched = new FakeScheduler();
+    private final FakeGateway gw = FakeGateway.loopback();
+    private final LeaseManager mgr = new LeaseManager(sched, gw.providers(), () -> 0, false);
+    private final long[] wallMs = {1_700_000_000_000L};
+    private volatile InetAddress local;
+    private final List<MappingChange> changes = new CopyOnWriteArrayList<>();
+    private final DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(gw.address)
+            .localAddress(InetAddress.getLoopbackAddress()).multicast(false).timeout(Duration.ofSeconds(1))
+            .graceWindow(Duration.ofMillis(200)).build();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        gw.clock = () -> Instant.EPOCH.plusNanos(sched.nanoTime());
+        local = InetAddress.getByName("127.0.0.1");
+        mgr.watchNetwork(o -> new Gateways.GatewayTarget(gw.address, local),
+                new ClockJump(() -> wallMs[0] + sched.nanoTime() / 1_000_000, sched::nanoTime,
+                        NetworkWatch.JUMP_TOLERANCE), NetworkWatch.EVERY);
+    }
+
+    private ManagedMapping map() throws PortMappingException {
+        return mgr.map(25565, MapOptions.builder().discovery(discovery).listener(changes::add).protocols(UPNP)
+                .checkInterval(Duration.ofHours(1)).verifyInterval(Duration.ofMinutes(10)).build(),
+                List.of(Transport.TCP));
+    }
+
+    @Test
+    void afterASleepEveryMappingIsVerifiedAtOnceNotAtItsNextTimer() throws Exception {
+        try (ManagedMapping m = map()) {
+            gw.clear(); // the router rebooted while we slept
+            wallMs[0] += Duration.ofHours(1).toMillis();
+            sched.advance(NetworkWatch.EVERY);
+            assertThat(gw.table()).as("re-added at the first look after resume, not in 10 minutes")
+                    .extracting(PortMapping::externalPort).containsExactly(25565);
+            assertThat(changes).extracting(MappingChange::kind)
+                    .containsExactly(MappingChange.Kind.LOST, MappingChange.Kind.RESTORED);
+        }
+    }
+
+    @Test
+    void withoutASleepNothingIsVerifiedEarly() throws Exception {
+        try (ManagedMapping m = map()) {
+            gw.clear();
+            sched.advance(NetworkWatch.EVERY.multipliedBy(3));
+            assertThat(gw.table()).isEmpty();
+        }
+    }
+
+    @Test
+    void aNewLanAddressMovesTheMappingAndDeletesTheOldClientsEntry() throws Exception {
+        try (ManagedMapping m = map()) {
+            assertThat(m.mapping().internalAddress()).isEqualTo(InetAddress.getByName("127.0.0.1"));
+            local = InetAddress.getByName("127.0.0.2"); // DHCP gave this host another address
+            gw.log.clear();
+            sched.advance(NetworkWatch.EVERY);
+            sched.runDue();
+            assertThat(m.mapping().internalAddress()).isEqualTo(InetAddress.getByName("127.0.0.2"));
+            assertThat(gw.table()).singleElement().satisfies(e -> assertThat(e.internalAddress())
+                    .isEqualTo(InetAddress.getByName("127.0.0.2")));
+            assertThat(gw.log).startsWith("UPNP unmap TCP 25565");
+            assertThat(changes).extracting(MappingChange::kind).containsExactly(MappingChange.Kind.CHANGED);
+            assertThat(m.leases()[0].session.localAddress()).isEqualTo(InetAddress.getByName("127.0.0.2"));
+        }
+        assertThat(gw.table()).isEmpty();
+    }
+}
