@@ -40,6 +40,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tar -xzf "$dist" -C "$tmp"
 launcher=$(echo "$tmp"/openport-*/bin/openport)
+jar=$(echo "$tmp"/openport-*/lib/openport.jar)   # the same jar, safe from a rebuild during the run
 export OPENPORT_CACHE_DIR=$tmp/cache JAVA=$java
 mkdir -p "$tmp/hello" "$tmp/state-remembered" "$tmp/state-nocache" "$tmp/state-launcher" "$tmp/state-natpmp"
 printf 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n' \
@@ -117,10 +118,10 @@ if [[ " $only " == *" upnp "* ]]; then
         run upnp.launcher.map "$ok_map" "$launcher" map $((p + 2))/tcp --lifetime 1h \
             --state-file "$tmp/state-launcher/m.json"
         run upnp.launcher.del "$ok_unmap" "$launcher" unmap $((p + 2))/tcp --state-file "$tmp/state-launcher/m.json"
-        run upnp.upnpc.map "$ok_upnpc_add" upnpc -a $client $((p + 3)) $((p + 3)) TCP 3600
-        run upnp.upnpc.del "$ok_upnpc_del" upnpc -d $((p + 3)) TCP
-        run upnp.upnpcurl.map "$ok_upnpc_add" upnpc -u $url -a $client $((p + 4)) $((p + 4)) TCP 3600
-        run upnp.upnpcurl.del "$ok_upnpc_del" upnpc -u $url -d $((p + 4)) TCP
+        run upnp.upnpc.map "$ok_upnpc_add" upnpc -i -a $client $((p + 3)) $((p + 3)) TCP 3600
+        run upnp.upnpc.del "$ok_upnpc_del" upnpc -i -d $((p + 3)) TCP
+        run upnp.upnpcurl.map "$ok_upnpc_add" upnpc -i -u $url -a $client $((p + 4)) $((p + 4)) TCP 3600
+        run upnp.upnpcurl.del "$ok_upnpc_del" upnpc -i -u $url -d $((p + 4)) TCP
     done
     for v in jar nocache launcher upnpc upnpcurl; do pair upnp.$v; done
 fi
@@ -163,8 +164,8 @@ if [[ " $only " == *" upnp "* ]]; then
     ref=$(median upnp.upnpc.sum)
     printf '| UPnP-only router | map | unmap | map+unmap | × upnpc -a + -d | rounds ok |\n|---|---:|---:|---:|---:|---:|\n'
     for v in jar:"java -jar openport.jar, LOCATION remembered" nocache:"java -jar openport.jar --no-cache (SSDP)" \
-        launcher:"bin/openport (launcher), LOCATION remembered" upnpc:"upnpc -a / -d (SSDP)" \
-        upnpcurl:"upnpc -u URL -a / -d (no discovery)"; do
+        launcher:"bin/openport (launcher), LOCATION remembered" upnpc:"upnpc -i -a / -d (SSDP)" \
+        upnpcurl:"upnpc -i -u URL -a / -d (no discovery)"; do
         k=upnp.${v%%:*}
         printf '| %s | %s | %s | %s | %s | %s |\n' "${v#*:}" "$(median $k.map)" "$(median $k.del)" "$(median $k.sum)" \
             "$(ratio "$(median $k.sum)" "$ref")" "$(count $k.sum)"

@@ -161,8 +161,12 @@ final class Keeper {
                 String k = key(h, m);
                 PortMapping before = stored.get(k);
                 if (before != null && !before.expiresAt().equals(m.expiresAt()) && !explained.contains(k)) {
-                    ui.line("renewed " + Render.arrow(m) + " via " + m.protocol().displayName() + ", lease "
-                            + Render.lease(m));
+                    ui.line(KeepEvents.usable(m.externalAddress())
+                            ? "renewed " + Render.arrow(m) + " via " + m.protocol().displayName() + ", lease "
+                                    + Render.lease(m)
+                            : "renewed " + m.externalPort() + "/" + m.transport().lowerName() + " via "
+                                    + m.protocol().displayName() + " (waiting for the WAN: no usable external "
+                                    + "address)");
                     event(KeepEvents.RENEWED, m, null, null, null);
                     ui.out.flush();
                 }

@@ -305,6 +305,48 @@ class NatPmpGatewayTest {
     }
 
     @Test
+    @org.junit.jupiter.api.condition.DisabledOnOs(org.junit.jupiter.api.condition.OS.WINDOWS)
+    void keepWithJsonPrintsOneEventPerLineAndRunsTheHook() throws Exception {
+        java.nio.file.Path hookOut = java.nio.file.Files.createTempFile("openport-hook", ".txt");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        AtomicInteger code = new AtomicInteger(-1);
+        Thread t = new Thread(() -> code.set(Main.run(cli("map", "7000/udp", "--keep", "--lifetime", "2s", "--json",
+                "--on-change", "echo \"$OPENPORT_EVENT $OPENPORT_EXTERNAL_IP $OPENPORT_EXTERNAL_PORT "
+                        + "$OPENPORT_TRANSPORT $OPENPORT_PROTOCOL\" >> '" + hookOut + "'"),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
+                        StandardCharsets.UTF_8))), "keep-json-test");
+        t.start();
+        try {
+            waitFor(() -> out.toString(StandardCharsets.UTF_8).contains("\"renewed\""), 6000);
+            waitFor(() -> readQuietly(hookOut).contains("mapped"), 6000);
+        } finally {
+            t.interrupt();
+            t.join(5000);
+        }
+        assertThat(code.get()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        // the hook heard of the mapping once (a renewal that changes nothing is no event for it)
+        assertThat(readQuietly(hookOut).strip()).isEqualTo("mapped 203.0.113.7 7000 udp natpmp");
+        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
+        List<String> events = new java.util.ArrayList<>();
+        for (String line : lines) {
+            Map<String, Object> doc = Cli.obj(Json.parse(line)); // every line one JSON object
+            events.add((String) doc.get("event"));
+        }
+        assertThat(events.get(0)).isEqualTo("mapped");
+        assertThat(events).contains("renewed").endsWith("removed");
+        java.nio.file.Files.deleteIfExists(hookOut);
+    }
+
+    private static String readQuietly(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.readString(p);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    @Test
     void keepReportsARouterRebootAndTheRestoredMapping() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
