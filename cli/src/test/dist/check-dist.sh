@@ -30,7 +30,7 @@ OPENPORT_CACHE_DIR=$work/cache "$work/bin/openport" --help > help.txt
 grep -q "Usage: openport" help.txt || { echo "check-dist: --help printed no usage" >&2; exit 1; }
 OPENPORT_CACHE_DIR=$work/cache "$work/bin/openport" --version | grep -q "^openport $version" \
     || { echo "check-dist: --version does not say $version" >&2; exit 1; }
-ls "$work/cache" | grep -q -e '\.jsa$' -e '\.aot$' || { echo "check-dist: no class-data archive made" >&2; exit 1; }
+find "$work/cache" -name openport.jsa -o -name openport.aot | grep -q . || { echo "check-dist: no class-data archive made" >&2; exit 1; }
 
 # a cache directory that cannot be made (under a file; chmod would not stop root): no archive, still runs
 OPENPORT_CACHE_DIR=$work/elsewhere/help.txt/cache "$work/bin/openport" --version | grep -q "^openport $version" \
