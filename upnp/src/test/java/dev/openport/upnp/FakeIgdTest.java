@@ -92,6 +92,22 @@ class FakeIgdTest {
     }
 
     @Test
+    void locationSeededFromAnEarlierProcessSkipsSsdp() throws Exception {
+        UpnpLocations.seed(LO, igd.ssdpPort(), igd.location());
+        probe().close();
+        assertThat(igd.ssdpQueries.get()).isZero();
+        assertThat(UpnpLocations.remembered(LO, igd.ssdpPort())).isEqualTo(igd.location());
+    }
+
+    @Test
+    void staleSeededLocationFallsBackToSsdpAndRemembersTheNewOne() throws Exception {
+        UpnpLocations.seed(LO, igd.ssdpPort(), URI.create("http://127.0.0.1:9/rootDesc.xml"));
+        probe().close();
+        assertThat(igd.ssdpQueries.get()).isPositive();
+        assertThat(UpnpLocations.remembered(LO, igd.ssdpPort())).isEqualTo(igd.location());
+    }
+
+    @Test
     void knownLocationSkipsSsdp() throws Exception {
         ProbeContext c = new ProbeContext(LO, LO, Duration.ofSeconds(2), 9, igd.location(), false);
         try (PortMapper m = new UpnpProvider().probe(c)) {

@@ -182,6 +182,32 @@ class UpnpLabIT {
         assertThat(median(cold)).isLessThan(TimeUnit.SECONDS.toNanos(1));
     }
 
+    @Test
+    @Order(6)
+    void checkRepairAndADroppedEntryOnTheRealRouter() throws Exception {
+        lab("up");
+        UpnpPortMapper m = (UpnpPortMapper) new UpnpProvider().probe(ctx());
+        PortMapping p = m.map(MappingRequest.of(Transport.UDP, 40600));
+        try {
+            dev.openport.core.MappingCheck held = m.check(p);
+            assertThat(held.state()).isEqualTo(dev.openport.core.MappingCheck.State.HELD);
+            assertThat(held.internalClient()).isEqualTo(CLIENT);
+            assertThat(held.externalAddress().getHostAddress()).isEqualTo(WAN_IP);
+            assertThat(held.leaseRemaining()).isPositive();
+            PortMapping repaired = m.repair(p);
+            assertThat(repaired.externalPort()).isEqualTo(40600);
+            assertThat(wanReachesUdp(40600)).as("WAN host reaches the repaired mapping").isTrue();
+            // the router drops it (another tool deletes it): check says MISSING, renew brings it back
+            run(List.of("upnpc", "-i", "-u", m.location().toString(), "-d", "40600", "UDP"), 10);
+            assertThat(m.check(p).state()).isEqualTo(dev.openport.core.MappingCheck.State.MISSING);
+            m.renew(p);
+            assertThat(wanReachesUdp(40600)).as("WAN host reaches the re-added mapping").isTrue();
+        } finally {
+            m.unmap(p);
+        }
+        assertThat(nftRules()).doesNotContain("dport 40600");
+    }
+
     // ---- the round trip of one IGD version ----
 
     private void roundTrip(String label, int port) throws Exception {
