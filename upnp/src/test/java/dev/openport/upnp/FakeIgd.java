@@ -101,6 +101,8 @@ final class FakeIgd implements AutoCloseable {
     private final DatagramSocket multicastStandIn;
     private final DatagramSocket otherPort;
     private volatile ServerSocket http;
+    /** The thread accepting on {@link #http}. */
+    private volatile Thread acceptor;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final Map<Socket, Boolean> open = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -138,8 +140,16 @@ final class FakeIgd implements AutoCloseable {
     /** A router reboot onto a new HTTP port: the old control URL is refused from now on. */
     void restartOnNewHttpPort() throws IOException {
         ServerSocket old = http;
+        Thread oldAcceptor = acceptor;
         http = new ServerSocket(0, 50, LOOPBACK);
         old.close();
+        // the JDK closes a socket blocked in accept() only once that thread has left accept(): until then the
+        // old port still takes connections (a loaded machine made the rediscovery test flaky), so wait for it
+        try {
+            oldAcceptor.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         startHttp(http);
         table.clear();
     }
@@ -178,18 +188,23 @@ final class FakeIgd implements AutoCloseable {
         return out;
     }
 
-    private void start(String name, Runnable r) {
+    private Thread start(String name, Runnable r) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
         threads.add(t);
         t.start();
+        return t;
     }
 
     private void startHttp(ServerSocket server) {
-        start("openport-test-fake-http", () -> {
+        acceptor = start("openport-test-fake-http", () -> {
             while (!closed && !server.isClosed()) {
                 try {
                     Socket s = server.accept();
+                    if (server != http) {
+                        s.close(); // accepted while being replaced: as if refused
+                        return;
+                    }
                     open.put(s, true);
                     start("openport-test-fake-http-conn", () -> serve(s));
                 } catch (IOException e) {
