@@ -83,6 +83,10 @@ final class Catalog {
                         + "stopped (default: 30s)."),
                 Opt.value("--verify-interval", null, "<duration>", "With --keep: how often to check that the "
                         + "router still holds the mapping and re-add it if not (default: 30s; 0: never)."),
+                Opt.flag("--ipv4-only", "-4", "Only the IPv4 mapping (by default the IPv6 pinhole for the same "
+                        + "port is opened too when this machine has IPv6)."),
+                Opt.flag("--ipv6-only", "-6", "Only the IPv6 pinhole, on this machine's stable global IPv6 "
+                        + "address."),
             },
             new String[] {
                 "openport map 25565|TCP 25565 for 2 hours",

@@ -1,6 +1,9 @@
 package dev.openport.cli;
 
+import dev.openport.core.AddressFamily;
 import dev.openport.core.DiscoveryOptions;
+import dev.openport.core.Gateways;
+import dev.openport.core.LocalNetwork;
 import dev.openport.core.ManagedMapping;
 import dev.openport.core.MapOptions;
 import dev.openport.core.MappingChange;
@@ -21,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /** {@code openport map 25565/tcp [--keep]}. */
@@ -36,6 +40,9 @@ final class MapCommand extends BaseCommand {
     String onChange;
     Duration hookTimeout;
     Duration verifyInterval;
+    /** -4 / -6: one address family only (default: IPv4, plus the IPv6 pinhole when the host has IPv6). */
+    boolean ipv4Only;
+    boolean ipv6Only;
 
     @Override
     void option(String name, String value) {
@@ -48,6 +55,8 @@ final class MapCommand extends BaseCommand {
             case "--on-change" -> onChange = value;
             case "--hook-timeout" -> hookTimeout = Converters.duration(value);
             case "--verify-interval" -> verifyInterval = Converters.duration(value);
+            case "--ipv4-only" -> ipv4Only = true;
+            case "--ipv6-only" -> ipv6Only = true;
             default -> throw new IllegalStateException(name);
         }
     }
@@ -71,7 +80,61 @@ final class MapCommand extends BaseCommand {
         }
         List<PortMapping> made = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
-        try (PortMapper mapper = connect(opts().discovery().build())) {
+        DiscoveryOptions discovery = opts().discovery().build();
+        if (ipv6Only) {
+            ui().progress("opening the IPv6 pinhole…");
+            try {
+                Ipv6Half.Result six = Ipv6Half.map(discovery, requests, true, LocalNetwork::ipv6Uplink,
+                        Gateways::connect);
+                six.made().forEach(m -> remember(state, m, warnings));
+                made.addAll(six.made());
+            } finally {
+                ui().clearProgress();
+            }
+            report(made, warnings);
+            return ExitCodes.OK;
+        }
+        // dual stack: the IPv6 pinholes are opened at the same time as the IPv4 mappings
+        CompletableFuture<Ipv6Half.Result> ipv6 = ipv4Only ? null : Ipv6Half.start(discovery, requests);
+        try {
+            mapIpv4(discovery, requests, state, made, warnings);
+        } catch (PortMappingException e) {
+            Ipv6Half.Result six = ipv6 == null ? Ipv6Half.Result.NOTHING : ipv6Result(ipv6);
+            if (six.made().isEmpty()) {
+                throw e;
+            }
+            // IPv6 worked: that is a result, with a warning naming the family that failed
+            warnings.add("IPv4 not opened: " + Main.oneLine(e.getMessage()));
+            six.made().forEach(m -> remember(state, m, warnings));
+            report(six.made(), warnings);
+            return ExitCodes.OK;
+        }
+        if (ipv6 != null) {
+            Ipv6Half.Result six = ipv6Result(ipv6);
+            six.made().forEach(m -> remember(state, m, warnings));
+            made.addAll(six.made());
+            warnings.addAll(six.warnings());
+        }
+        warnings.addAll(warningsFor(made));
+        report(made, warnings);
+        return ExitCodes.OK;
+    }
+
+    /** The IPv6 half's outcome; an unexpected failure there is a warning, never the command's failure. */
+    private static Ipv6Half.Result ipv6Result(CompletableFuture<Ipv6Half.Result> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            Throwable c = e.getCause() != null ? e.getCause() : e;
+            return new Ipv6Half.Result(List.of(), List.of("IPv6 not opened: " + Main.oneLine(String.valueOf(
+                    c.getMessage()))));
+        }
+    }
+
+    /** The IPv4 mappings, all or nothing, as before dual stack. */
+    private void mapIpv4(DiscoveryOptions discovery, List<MappingRequest> requests, StateFile state,
+            List<PortMapping> made, List<String> warnings) throws PortMappingException {
+        try (PortMapper mapper = connect(discovery)) {
             InetAddress fallbackExternal = null;
             boolean askedExternal = false;
             int anyGranted = 0; // any/both: TCP first, then UDP asked for the port TCP got
@@ -119,9 +182,6 @@ final class MapCommand extends BaseCommand {
         } finally {
             ui().clearProgress();
         }
-        warnings.addAll(warningsFor(made));
-        report(made, warnings);
-        return ExitCodes.OK;
     }
 
     /** --keep: core's managed mappings renew, restore and fail over; {@link Keeper} reports and cleans up. */
@@ -149,6 +209,9 @@ final class MapCommand extends BaseCommand {
                 if (verifyInterval != null) {
                     b.verifyInterval(verifyInterval);
                 }
+                if (ipv4Only || ipv6Only) {
+                    b.families(ipv4Only ? AddressFamily.IPV4 : AddressFamily.IPV6);
+                }
                 handles.add(OpenPort.map(spec.port(), b.build(), ts.get(0),
                         ts.subList(1, ts.size()).toArray(new Transport[0])));
             }
@@ -168,6 +231,11 @@ final class MapCommand extends BaseCommand {
                     locations.remember(m.gateway(), UpnpLocationFile.ssdpPort(discovery));
                 }
             }
+        }
+        for (ManagedMapping h : handles) {
+            // dual stack: one family worked, the other did not
+            h.failures().forEach((family, e) -> warnings.add(family.displayName() + " not opened: "
+                    + Main.oneLine(e.getMessage())));
         }
         warnings.addAll(warningsFor(made));
         report(made, warnings);
@@ -251,6 +319,9 @@ final class MapCommand extends BaseCommand {
     }
 
     private List<MappingRequest> requests() throws CliException {
+        if (ipv4Only && ipv6Only) {
+            throw CliException.usage("-4 (--ipv4-only) and -6 (--ipv6-only) exclude each other");
+        }
         if (!keep && (onChange != null || verifyInterval != null)) {
             throw CliException.usage((onChange != null ? "--on-change" : "--verify-interval") + " needs --keep");
         }

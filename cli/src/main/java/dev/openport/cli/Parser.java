@@ -122,9 +122,13 @@ final class Parser {
         };
     }
 
-    /** A word that names an option: {@code -x}, {@code --xy}; not {@code -} alone nor a negative number. */
+    /**
+     * A word that names an option: {@code -x}, {@code --xy}; not {@code -} alone nor a negative number, except
+     * {@code -4} and {@code -6} (IPv4/IPv6 only, the curl and ssh convention).
+     */
     static boolean isOption(String a) {
-        return a.length() > 1 && a.charAt(0) == '-' && !Character.isDigit(a.charAt(1));
+        return a.length() > 1 && a.charAt(0) == '-' && (!Character.isDigit(a.charAt(1))
+                || a.equals("-4") || a.equals("-6"));
     }
 
     /**

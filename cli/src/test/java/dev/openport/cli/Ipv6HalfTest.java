@@ -145,4 +145,15 @@ class Ipv6HalfTest {
                 .hasMessageContaining("only PCP and UPnP");
         assertThat(new ArrayList<>(connected)).hasSize(1);
     }
+
+    @Test
+    void theFamilyFlagsExcludeEachOtherAndAreListedInHelp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Cli.Result both = Cli.run("map", "41600", "-4", "-6", "--gateway", "127.0.0.1", "--state-file",
+                dir.resolve("s.json").toString());
+        assertThat(both.code()).isEqualTo(2);
+        assertThat(both.oneErrorLine()).contains("-4 (--ipv4-only) and -6 (--ipv6-only) exclude each other");
+        assertThat(dir.resolve("s.json")).doesNotExist();
+        Cli.Result help = Cli.run("map", "--help");
+        assertThat(help.out()).contains("--ipv4-only").contains("--ipv6-only");
+    }
 }
