@@ -43,6 +43,8 @@ LAB=$ROOT/lab/gateway-lab
 # suites kept in files of their own
 # shellcheck source=lab/suite-diagnostics.sh
 source "$ROOT/lab/suite-diagnostics.sh"
+# shellcheck source=lab/suite-ipv6.sh
+source "$ROOT/lab/suite-ipv6.sh"
 # shellcheck source=lab/suite-realnet.sh
 source "$ROOT/lab/suite-realnet.sh"
 

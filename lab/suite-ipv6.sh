@@ -1,0 +1,150 @@
+# shellcheck shell=bash
+#
+# suite-ipv6.sh — the interop suite's "ipv6" suite (issue #16, dual stack): `openport map` with no
+# options opens the IPv4 mapping AND the IPv6 pinhole when the host has IPv6. Sourced by
+# lab/interop.sh, which provides step, note, lab, lab_up, openport, expect_output, wait_for, reach,
+# unreachable, has_dnat, no_dnat, ROOT, LAB, HELPER and the PMLAB_* addresses.
+#
+# For each router (gateway-lab up --ipv6 ...):
+#   - both (IGD:2 with WANIPv6FirewallControl + PCP), PCP off (UPnP pinholes), UPnP off (PCP MAP
+#     over IPv6): `openport map P/tcp` maps IPv4 and IPv6; the WAN host reaches the client over
+#     both families (203.0.113.1:P and [2001:db8:1::2]:P); `openport unmap P/tcp` closes both;
+#   - `openport map P/tcp --keep --lifetime 20s` renews the pinhole past its lease (the WAN host
+#     still reaches it after 30 s), and SIGTERM leaves no pinhole rule;
+#   - -4 opens no pinhole; -6 no IPv4 mapping.
+# Then, with the lab's defaults (no IPv6): `openport map` says nothing about IPv6.
+# miniupnpd refuses pinholes below port 1024 and keeps UPnP pinholes in nft chain miniupnpd.
+
+PORT_IPV6=41600     # 41600-41609/tcp; one port per router and step
+CLIENT6_RE='2001:db8:1(::|:0:0:0:0:)2'  # the client's address as the CLI prints it (short or long form)
+
+# pinhole_rule PORT: miniupnpd holds an IPv6 accept rule for [client]:PORT (UPnP and PCP alike)
+pinhole_rule() {
+    local hex
+    hex=$(python3 -c 'import ipaddress, sys; print("0x%032x" % int(ipaddress.IPv6Address(sys.argv[1])))' \
+        "$PMLAB_CLIENT_IP6")
+    lab gw nft list chain inet pmlab miniupnpd | grep -F "@nh,192,128 $hex" | grep -q "th dport $1 "
+}
+
+no_pinhole_rule() { # PORT
+    if pinhole_rule "$1"; then
+        echo "a pinhole rule for [$PMLAB_CLIENT_IP6]:$1 is still there:"
+        lab gw nft -a list chain inet pmlab miniupnpd
+        return 1
+    fi
+    echo "no pinhole rule for $1 (as expected)"
+}
+
+# reach6 PROTO PORT [SECONDS]: the WAN host connects to [client]:PORT over IPv6 (no translation: a
+# pinhole), a listener on [::]:PORT in the client namespace answers
+reach6() {
+    local proto=$1 port=$2 secs=${3:-5} dir lpid rc=0
+    dir=$(mktemp -d)
+    lab exec python3 "$HELPER" listen "$proto" "$port" "$secs" "$dir/ready" --ipv6 &
+    lpid=$!
+    if ! wait_for 10 test -s "$dir/ready"; then
+        echo "IPv6 listener on $proto/$port did not come up"
+        kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null; rm -rf "$dir"
+        return 1
+    fi
+    lab wan python3 "$HELPER" send "$proto" "$PMLAB_CLIENT_IP6" "$port" "interop6-$proto-$port" \
+        --timeout "$secs" || rc=1
+    ((rc == 0)) || kill "$lpid" 2>/dev/null
+    wait "$lpid" || rc=1
+    rm -rf "$dir"
+    return "$rc"
+}
+
+unreachable6() { # PROTO PORT
+    if reach6 "$1" "$2" 2; then
+        echo "the WAN host still reaches [$PMLAB_CLIENT_IP6]:$2/$1"
+        return 1
+    fi
+    echo "not reached over IPv6 (as expected)"
+}
+
+# ipv6_map_both PORT PROTOCOL-WORD: map with no options; the output names the IPv6 pinhole and
+# the IPv4 mapping, and no warning
+ipv6_map_both() {
+    local out
+    out=$(openport map "$1/tcp" 2>&1)
+    local rc=$?
+    printf '%s\n' "$out"
+    ((rc == 0)) || return "$rc"
+    grep -qF "$PMLAB_EXTERNAL_IP" <<<"$out" || { echo "(no IPv4 mapping on $PMLAB_EXTERNAL_IP in the output)"; return 1; }
+    grep -qE "$CLIENT6_RE" <<<"$out" || { echo "(no IPv6 pinhole for 2001:db8:1::2 in the output)"; return 1; }
+    grep -E "$CLIENT6_RE" <<<"$out" | grep -q "via $2" || { echo "(the pinhole was not made via $2)"; return 1; }
+    ! grep -qi "not opened" <<<"$out" || { echo "(a family failed)"; return 1; }
+}
+
+# ipv6_keep_renews PORT: --keep with a 20 s lease; after 30 s the pinhole still forwards; SIGTERM
+# removes the pinhole rule and the IPv4 mapping
+ipv6_keep_renews() {
+    local port=$1 log pid jpid rc
+    log=$(mktemp)
+    (cd "$ROOT" && exec "$LAB" exec ./openport map "$port/tcp" --keep --lifetime 20s) >"$log" 2>&1 </dev/null 8>&- &
+    pid=$!
+    if ! wait_for 30 grep -qE "$CLIENT6_RE" "$log"; then
+        echo "no IPv6 pinhole within 30 s:"; cat "$log"; kill "$pid" 2>/dev/null; rm -f "$log"; return 1
+    fi
+    sleep 30
+    reach6 tcp "$port" || { echo "pinhole gone after its 20 s lease:"; cat "$log"; kill "$pid"; rm -f "$log"; return 1; }
+    pinhole_rule "$port" || { echo "no pinhole rule after 30 s"; cat "$log"; kill "$pid"; rm -f "$log"; return 1; }
+    jpid=$(pgrep -f -n "openport.jar map $port/tcp --keep") || true
+    [[ -n $jpid ]] || { echo "the java process of map --keep was not found"; cat "$log"; return 1; }
+    kill -TERM "$jpid"
+    wait "$pid"
+    rc=$?
+    cat "$log"
+    rm -f "$log"
+    echo "map --keep exited with status $rc after SIGTERM"
+    no_pinhole_rule "$port" && no_dnat tcp "$port"
+}
+
+ipv6_router() { # FIRST-PORT PROTOCOL-WORD GATEWAY-LAB-OPTIONS...
+    local p=$1 via=$2; shift 2
+    if ! step "lab up $* (IPv6 router)" lab_up "$@"; then
+        return 1
+    fi
+    step "openport map $p/tcp: IPv4 mapping and IPv6 pinhole via $via" ipv6_map_both "$p" "$via"
+    step "WAN host reaches the client over IPv4 ($PMLAB_EXTERNAL_IP:$p)" reach tcp "$p" "$p"
+    step "WAN host reaches the client over IPv6 ([$PMLAB_CLIENT_IP6]:$p)" reach6 tcp "$p"
+    step "openport unmap $p/tcp closes both" openport unmap "$p/tcp"
+    step "IPv6 unreachable after unmap" unreachable6 tcp "$p"
+    step "IPv4 unreachable after unmap" unreachable tcp "$p" "$p"
+    step "openport map $((p + 1))/tcp --keep --lifetime 20s: pinhole renewed past its lease, gone after SIGTERM" \
+        ipv6_keep_renews "$((p + 1))"
+}
+
+suite_ipv6() {
+    local p=$PORT_IPV6
+    ipv6_router "$p" "PCP" --ipv6 --igd2
+    ipv6_router "$((p + 2))" "UPnP" --ipv6 --igd2 --protocols upnp,natpmp
+    ipv6_router "$((p + 4))" "PCP" --ipv6 --protocols natpmp,pcp
+    step "openport map $((p + 6))/tcp -4: no pinhole" ipv6_map_v4_only "$((p + 6))"
+    step "no pinhole rule for $((p + 6)) after -4" no_pinhole_rule "$((p + 6))"
+    step "openport map $((p + 7))/tcp -6: the pinhole only" expect_output "$CLIENT6_RE" \
+        openport map "$((p + 7))/tcp" -6
+    step "WAN host reaches the -6 pinhole" reach6 tcp "$((p + 7))"
+    step "no IPv4 mapping for $((p + 7)) after -6" no_dnat tcp "$((p + 7))"
+    step "openport unmap $((p + 7))/tcp" openport unmap "$((p + 7))/tcp"
+    # back to the defaults: IPv4 only, and not a word about IPv6
+    step "lab defaults (no IPv6)" lab_up
+    step "openport map $((p + 8))/tcp on an IPv4-only network says nothing about IPv6" ipv4_only_quiet "$((p + 8))"
+    step "openport unmap $((p + 8))/tcp" openport unmap "$((p + 8))/tcp"
+}
+
+ipv6_map_v4_only() { # PORT: -4 maps IPv4 only
+    local out
+    out=$(openport map "$1/tcp" -4 2>&1) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+    ! grep -qE "$CLIENT6_RE" <<<"$out" || { echo "(a pinhole despite -4)"; return 1; }
+    openport unmap "$1/tcp"
+}
+
+ipv4_only_quiet() { # PORT
+    local out
+    out=$(openport map "$1/tcp" 2>&1) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+    ! grep -qi "ipv6" <<<"$out" || { echo "(IPv6 mentioned on an IPv4-only network)"; return 1; }
+}
