@@ -21,11 +21,23 @@ final class IgdClient {
     private final WanService service;
     private final InetAddress gateway;
     private final Duration timeout;
+    /** The local address requests go out from, or {@code null} for the kernel's choice. */
+    private final InetAddress source;
 
     IgdClient(WanService service, InetAddress gateway, Duration timeout) {
+        this(service, gateway, timeout, null);
+    }
+
+    /**
+     * A client whose requests go out from {@code source}: IPv6 routers open a pinhole only for the address the
+     * request came from (miniupnpd's PinholeVerification, 606 otherwise), and the kernel's default source on a
+     * host with privacy addresses is a temporary one (RFC 6724 rule 7), not the stable address we ask for.
+     */
+    IgdClient(WanService service, InetAddress gateway, Duration timeout, InetAddress source) {
         this.service = service;
         this.gateway = gateway;
         this.timeout = timeout;
+        this.source = source;
     }
 
     WanService service() {
@@ -211,7 +223,8 @@ final class IgdClient {
         headers.put("Content-Type", "text/xml; charset=\"utf-8\"");
         headers.put("SOAPAction", Soap.soapAction(service.serviceType(), action));
         long deadline = System.nanoTime() + timeout.toNanos();
-        MiniHttp.Response http = MiniHttp.post(service.controlUrl(), headers, body, deadline, MAX_SOAP_BYTES);
+        MiniHttp.Response http = MiniHttp.post(service.controlUrl(), headers, body, deadline, MAX_SOAP_BYTES,
+                source);
         if (http.status() == 404) {
             // the router restarted with other control paths (random prefixes on some firmware): stale, rediscover
             throw new MiniHttp.Unreachable(action + ": control URL " + service.controlUrl() + " answered 404",

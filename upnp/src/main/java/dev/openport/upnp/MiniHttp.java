@@ -48,12 +48,34 @@ final class MiniHttp {
     }
 
     static Response get(URI uri, long deadlineNanos, int maxBody) throws PortMappingException {
-        return exchange("GET", uri, Map.of(), null, deadlineNanos, maxBody);
+        return exchange("GET", uri, Map.of(), null, deadlineNanos, maxBody, null);
     }
 
     static Response post(URI uri, Map<String, String> headers, byte[] body, long deadlineNanos, int maxBody)
             throws PortMappingException {
-        return exchange("POST", uri, headers, body, deadlineNanos, maxBody);
+        return exchange("POST", uri, headers, body, deadlineNanos, maxBody, null);
+    }
+
+    /** A POST whose connection goes out from {@code source} ({@code null}: the kernel's choice). */
+    static Response post(URI uri, Map<String, String> headers, byte[] body, long deadlineNanos, int maxBody,
+            InetAddress source) throws PortMappingException {
+        return exchange("POST", uri, headers, body, deadlineNanos, maxBody, source);
+    }
+
+    /**
+     * Binds {@code socket} to {@code source} (port 0) when it is of the target's family; an address this host
+     * does not have (any more) leaves the kernel's choice, and the router then says what it thinks (606).
+     */
+    private static void bindSource(Socket socket, InetAddress source, InetAddress target) {
+        if (source == null || source.getClass() != target.getClass()) {
+            return;
+        }
+        try {
+            socket.bind(new InetSocketAddress(source, 0));
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(MiniHttp.class).debug("cannot send from {}: {}",
+                    source.getHostAddress(), e.getMessage());
+        }
     }
 
     /** The IP literal a URL names; {@code null} for a host name (we never resolve names from the LAN). */
@@ -86,7 +108,7 @@ final class MiniHttp {
     }
 
     private static Response exchange(String method, URI uri, Map<String, String> headers, byte[] body,
-            long deadlineNanos, int maxBody) throws PortMappingException {
+            long deadlineNanos, int maxBody, InetAddress source) throws PortMappingException {
         InetAddress address = literalHost(uri);
         if (address == null) {
             throw new PortMappingException(Reason.PROTOCOL_ERROR, "not an IP-literal http URL: "
@@ -100,6 +122,7 @@ final class MiniHttp {
         NetworkGuard.check(target);
         try (Socket socket = new Socket(java.net.Proxy.NO_PROXY)) {
             socket.setTcpNoDelay(true);
+            bindSource(socket, source, address);
             try {
                 socket.connect(target, remainingMillis(deadlineNanos, address, uri));
             } catch (SocketTimeoutException e) {

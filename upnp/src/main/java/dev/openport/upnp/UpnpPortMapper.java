@@ -254,7 +254,8 @@ final class UpnpPortMapper implements PortMapper {
                 throw new PortMappingException(Reason.UNSUPPORTED, "the gateway has no WANIPv6FirewallControl "
                         + "service for IPv6 pinholes", MappingProtocol.UPNP, ctx.gateway(), null, null);
             }
-            return op.run(new IgdClient(fw, ctx.gateway(), ctx.timeout()));
+            // pinhole requests go out from the address they are for (routers compare it with the sender)
+            return op.run(new IgdClient(fw, ctx.gateway(), ctx.timeout(), ctx.localAddress()));
         });
     }
 }
