@@ -103,7 +103,8 @@ ipv6_keep_renews() {
 
 ipv6_router() { # FIRST-PORT PROTOCOL-WORD GATEWAY-LAB-OPTIONS...
     local p=$1 via=$2; shift 2
-    if ! step "lab up $* (IPv6 router)" lab_up "$@"; then
+    # step runs in a subshell: the addresses are loaded here, where the steps below can see them
+    if ! step "lab up $* (IPv6 router)" lab_up "$@" || ! load_env; then
         return 1
     fi
     step "openport map $p/tcp: IPv4 mapping and IPv6 pinhole via $via" ipv6_map_both "$p" "$via"
@@ -129,7 +130,7 @@ suite_ipv6() {
     step "no IPv4 mapping for $((p + 7)) after -6" no_dnat tcp "$((p + 7))"
     step "openport unmap $((p + 7))/tcp" openport unmap "$((p + 7))/tcp"
     # back to the defaults: IPv4 only, and not a word about IPv6
-    step "lab defaults (no IPv6)" lab_up
+    step "lab defaults (no IPv6)" lab_up && load_env
     step "openport map $((p + 8))/tcp on an IPv4-only network says nothing about IPv6" ipv4_only_quiet "$((p + 8))"
     step "openport unmap $((p + 8))/tcp" openport unmap "$((p + 8))/tcp"
 }
