@@ -145,10 +145,19 @@ final class HelpText {
     private static void fill(StringBuilder sb, String text, int at, int indent) {
         int col = at;
         boolean first = true;
-        for (String word : text.split(" +")) {
-            if (word.isEmpty()) {
-                continue;
+        int i = 0;
+        while (i < text.length()) {
+            // words by hand, not String.split: a regex costs start-up classes on every --help
+            while (i < text.length() && text.charAt(i) == ' ') {
+                i++;
             }
+            int end = text.indexOf(' ', i);
+            end = end < 0 ? text.length() : end;
+            if (end == i) {
+                break;
+            }
+            String word = text.substring(i, end);
+            i = end;
             if (!first && col + 1 + word.length() > WIDTH) {
                 sb.append('\n');
                 pad(sb, indent);

@@ -72,7 +72,7 @@ final class Parser {
             }
             return new Parsed(Action.HELP, about, null);
         }
-        BaseCommand cmd = create(info.name());
+        BaseCommand cmd = Commands.create(info.name());
         boolean options = true;
         int positionals = 0;
         try {
@@ -106,20 +106,6 @@ final class Parser {
             throw new Failure("unknown command or argument '" + word + "'", null);
         }
         return info;
-    }
-
-    /** The command's class; a switch, so only the one that runs is loaded. */
-    static BaseCommand create(String name) {
-        return switch (name) {
-            case "map" -> new MapCommand();
-            case "unmap" -> new UnmapCommand();
-            case "list" -> new ListCommand();
-            case "external-ip" -> new ExternalIpCommand();
-            case "discover" -> new DiscoverCommand();
-            case "check" -> new CheckCommand();
-            case "completion" -> new CompletionCommand();
-            default -> throw new IllegalStateException("command in Catalog without a class: " + name);
-        };
     }
 
     /**
