@@ -1,46 +1,31 @@
 package dev.openport.natpmp;
 
 import dev.openport.core.PortMappingException;
+import dev.openport.core.spi.AnnouncementPort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Listens for the gateway's external-address announcements (RFC 6886 §3.2.1): after a reboot or an address
- * change the gateway multicasts an external-address response to 224.0.0.1:5350. Runs one daemon thread,
- * {@code openport-natpmp-announce}, until {@link #close()}.
- *
- * <p>Only packets from the gateway's own address count (§3.2.1: "the client MUST check the source IP address");
- * PCP ANNOUNCE packets (version 2) on the same port belong to the PCP module and are ignored here.
+ * change the gateway multicasts an external-address response to 224.0.0.1:5350. The port is shared with PCP
+ * through core's {@link AnnouncementPort} (one socket, one {@code openport-announce} thread), which hands this
+ * listener the version-0 datagrams from the gateway's own address; {@link #close()} ends the subscription.
  */
 final class AnnouncementListener implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnnouncementListener.class);
     /** The all-hosts group announcements go to (RFC 6886 §3.2.1). */
-    static final InetSocketAddress ANNOUNCE_GROUP = new InetSocketAddress(ipv4(224, 0, 0, 1), 5350);
+    static final InetSocketAddress ANNOUNCE_GROUP =
+            new InetSocketAddress(AnnouncementPort.IPV4_GROUP, AnnouncementPort.CLIENT_PORT);
 
-    private static final int MAX_CONSECUTIVE_FAILURES = 10;
+    private final AnnouncementPort.Subscription subscription;
 
-    private final InetAddress gateway;
-    private final GatewayMonitor monitor;
-    private final DatagramChannel channel;
-    private final Thread thread;
-
-    private AnnouncementListener(InetAddress gateway, GatewayMonitor monitor, DatagramChannel channel) {
-        this.gateway = gateway;
-        this.monitor = monitor;
-        this.channel = channel;
-        this.thread = new Thread(this::run, "openport-natpmp-announce");
-        this.thread.setDaemon(true);
+    private AnnouncementListener(AnnouncementPort.Subscription subscription) {
+        this.subscription = subscription;
     }
 
     /**
@@ -50,58 +35,19 @@ final class AnnouncementListener implements AutoCloseable {
     static AnnouncementListener start(InetSocketAddress address, InetAddress localAddress, InetAddress gateway,
             GatewayMonitor monitor) throws IOException {
         Objects.requireNonNull(address, "address");
-        DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
-        try {
-            ch.setOption(StandardSocketOptions.SO_REUSEADDR, true); // PCP listens on 5350 as well
-            if (address.getAddress().isMulticastAddress()) {
-                NetworkInterface nif = NetworkInterface.getByInetAddress(localAddress);
-                if (nif == null) {
-                    throw new IOException("no interface has address " + localAddress.getHostAddress());
-                }
-                ch.bind(new InetSocketAddress(address.getPort()));
-                ch.join(address.getAddress(), nif);
-            } else {
-                ch.bind(address);
-            }
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-        AnnouncementListener l = new AnnouncementListener(gateway, monitor, ch);
-        l.thread.start();
+        boolean multicast = address.getAddress().isMulticastAddress();
+        // the same bind address as PCP's, so both share one socket
+        InetSocketAddress bind = multicast ? new InetSocketAddress("0.0.0.0", address.getPort()) : address;
+        AnnouncementPort.Subscription s = AnnouncementPort.subscribe(bind, multicast ? address.getAddress() : null,
+                localAddress, gateway, NatPmpCodec.VERSION,
+                (data, length, from, at) -> handle(data, length, from, gateway, monitor));
         LOG.debug("listening for NAT-PMP announcements from {} on {}", gateway.getHostAddress(), address);
-        return l;
+        return new AnnouncementListener(s);
     }
 
     /** The port actually bound (tests bind port 0). */
     int localPort() {
-        try {
-            return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private void run() {
-        ByteBuffer buffer = ByteBuffer.allocate(NatPmpClient.RECEIVE_BUFFER);
-        int failures = 0;
-        while (channel.isOpen()) {
-            try {
-                buffer.clear();
-                SocketAddress from = channel.receive(buffer);
-                handle(buffer.array(), buffer.position(), from, gateway, monitor);
-                failures = 0;
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                // a socket that keeps failing must not spin: give up (renewals still see reboots via the epoch)
-                if (++failures >= MAX_CONSECUTIVE_FAILURES) {
-                    LOG.warn("NAT-PMP announcement listener stops after {} errors: {}", failures, e.toString());
-                    return;
-                }
-                LOG.debug("NAT-PMP announcement listener: {}", e.toString());
-            }
-        }
+        return subscription.localPort();
     }
 
     /**
@@ -133,23 +79,6 @@ final class AnnouncementListener implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("closing the announcement socket: {}", e.toString());
-        }
-        try {
-            thread.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static InetAddress ipv4(int a, int b, int c, int d) {
-        try {
-            return InetAddress.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        subscription.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.openport.natpmp;
 
+import dev.openport.core.spi.EpochRule;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -12,7 +13,7 @@ import java.util.Optional;
  * <p>Thread-safe. Times are {@link System#nanoTime()}-style monotonic readings, passed in so tests need no
  * sleeps.
  */
-final class EpochTracker {
+final class EpochTracker implements EpochRule {
     /** RFC 6886 §3.6: "more than 2 seconds" below the estimate means lost state. */
     static final long TOLERANCE_SECONDS = 2;
 
@@ -47,6 +48,11 @@ final class EpochTracker {
         lastEpoch = epoch;
         lastNanos = nowNanos;
         return loss;
+    }
+
+    @Override
+    public String check(long epochSeconds, long receivedAtNanos) {
+        return observe(epochSeconds, receivedAtNanos).map(Loss::describe).orElse(null);
     }
 
     /** The last SSSoE seen, if any. */

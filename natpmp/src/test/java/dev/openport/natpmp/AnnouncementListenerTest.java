@@ -108,7 +108,7 @@ class AnnouncementListenerTest {
                 mapper.addListener(events::add);
                 int port = mapper.announcePort();
                 assertThat(port).isPositive();
-                assertThat(Await.threadAlive("openport-natpmp-announce")).isTrue();
+                assertThat(Await.threadAlive("openport-announce")).isTrue();
                 InetSocketAddress to = new InetSocketAddress(GW, port);
                 // a spoofed reboot announcement from another host first: must change nothing
                 gw.sendFromOtherAddress(announcement(0, "6.6.6.6"), to);
@@ -120,7 +120,7 @@ class AnnouncementListenerTest {
             } finally {
                 mapper.close();
             }
-            assertThat(Await.until(Duration.ofSeconds(2), () -> !Await.threadAlive("openport-natpmp-announce")))
+            assertThat(Await.until(Duration.ofSeconds(2), () -> !Await.threadAlive("openport-announce")))
                     .isTrue();
         }
     }

@@ -244,7 +244,7 @@ class NatPmpPortMapperTest {
         try {
             m.addListener(events::add);
             assertThat(m.announcePort()).isEqualTo(-1);
-            assertThat(Await.threadAlive("openport-natpmp-announce")).isFalse();
+            assertThat(Await.threadAlive("openport-announce")).isFalse();
         } finally {
             m.close();
         }

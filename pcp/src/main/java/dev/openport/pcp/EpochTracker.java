@@ -1,10 +1,12 @@
 package dev.openport.pcp;
 
+import dev.openport.core.spi.EpochRule;
+
 /**
  * The client side of RFC 6887 §8.5: decides from each response's epoch time whether the server lost its state
  * (rebooted, or its external address changed) since the previous response. Thread-safe.
  */
-final class EpochTracker {
+final class EpochTracker implements EpochRule {
     private boolean seen;
     private long previousServerSeconds;
     private long previousClientMillis;
@@ -37,6 +39,11 @@ final class EpochTracker {
         previousServerSeconds = serverSeconds;
         previousClientMillis = clientMillis;
         return invalid;
+    }
+
+    @Override
+    public String check(long epochSeconds, long receivedAtNanos) {
+        return update(epochSeconds, receivedAtNanos / 1_000_000);
     }
 
     /** The last epoch seen, or -1. */

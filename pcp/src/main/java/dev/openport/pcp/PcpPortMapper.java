@@ -9,6 +9,7 @@ import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.spi.AnyPorts;
+import dev.openport.core.spi.EventDispatcher;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -20,9 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,10 +45,11 @@ final class PcpPortMapper implements PortMapper {
     private final InetAddress clientAddress;
     private final AnnounceListener.Config announceConfig;
     private final EpochTracker epoch = new EpochTracker();
-    private final List<GatewayListener> listeners = new CopyOnWriteArrayList<>();
+    /** Listeners run here, neither on the caller's thread nor on the ANNOUNCE thread, one at a time, in order. */
+    private final EventDispatcher events =
+            new EventDispatcher("openport-pcp-events", EventDispatcher.DEFAULT_MAX_PENDING);
     private final Object lock = new Object();
     private AnnounceListener announceListener;
-    private ExecutorService events;
     private volatile boolean closed;
 
     PcpPortMapper(ProbeContext context) {
@@ -346,7 +345,7 @@ final class PcpPortMapper implements PortMapper {
 
     /** §8.5; tells the listeners when the server lost state. */
     private void checkEpoch(long serverEpoch, long receivedAtMillis, boolean fromAnnounce) {
-        String invalid = epoch.update(serverEpoch, receivedAtMillis);
+        String invalid = epoch.check(serverEpoch, receivedAtMillis * 1_000_000);   // RFC 6887 §8.5
         if (invalid != null) {
             LOG.info("PCP gateway {} lost its mappings: {}", gateway().getHostAddress(), invalid);
             fire(GatewayEvent.Kind.STATE_LOST, invalid);
@@ -366,37 +365,12 @@ final class PcpPortMapper implements PortMapper {
     }
 
     private void fire(GatewayEvent.Kind kind, String detail) {
-        if (listeners.isEmpty()) {
-            return;
-        }
-        GatewayEvent event = new GatewayEvent(kind, MappingProtocol.PCP, gateway(), detail);
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            if (events == null) {
-                // listeners run neither on the caller's thread nor on the ANNOUNCE thread, one at a time, in order
-                events = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, "openport-pcp-events");
-                    t.setDaemon(true);
-                    return t;
-                });
-            }
-            events.execute(() -> {
-                for (GatewayListener l : listeners) {
-                    try {
-                        l.onEvent(event);
-                    } catch (RuntimeException e) {
-                        LOG.warn("gateway listener threw", e);
-                    }
-                }
-            });
-        }
+        events.fire(new GatewayEvent(kind, MappingProtocol.PCP, gateway(), detail));
     }
 
     @Override
     public void addListener(GatewayListener listener) {
-        listeners.add(Objects.requireNonNull(listener, "listener"));
+        events.addListener(listener);
         if (!announceConfig.enabled()) {
             return;
         }
@@ -465,19 +439,14 @@ final class PcpPortMapper implements PortMapper {
     @Override
     public void close() {
         AnnounceListener announce;
-        ExecutorService queue;
         synchronized (lock) {
             closed = true;
             announce = announceListener;
             announceListener = null;
-            queue = events;
-            events = null;
         }
         if (announce != null) {
-            announce.close();   // outside the lock: its thread may be waiting for the lock in fire()
+            announce.close();
         }
-        if (queue != null) {
-            queue.shutdown();   // events already queued are still delivered
-        }
+        events.close();   // events already queued are still delivered
     }
 }

@@ -659,9 +659,9 @@ class PcpPortMapperTest {
         PcpPortMapper m = new PcpPortMapper(context(Duration.ofSeconds(2)), new AnnounceListener.Config(true,
                 new InetSocketAddress(LOOPBACK, 0), null));
         m.addListener(e -> { });
-        await(() -> threadAlive("openport-pcp-announce"), "the ANNOUNCE thread");
+        await(() -> threadAlive("openport-announce"), "the ANNOUNCE thread");
         m.close();
-        await(() -> !threadAlive("openport-pcp-announce"), "the ANNOUNCE thread to stop");
+        await(() -> !threadAlive("openport-announce"), "the ANNOUNCE thread to stop");
     }
 
     @Test
