@@ -59,7 +59,7 @@ final class Entries {
             return null;
         }
         long lease = Math.max(0, Math.min(e.leaseSeconds(), LeasePolicy.MAX_LEASE));
-        Duration requested = lease == 0 ? MappingRequest.DEFAULT_LIFETIME : Duration.ofSeconds(lease);
+        Duration requested = Duration.ofSeconds(lease); // lease 0: a permanent entry, asked as such
         String desc = e.description().length() > 256 ? e.description().substring(0, 256) : e.description();
         MappingRequest req = new MappingRequest(t, e.internalPort(), internal, e.externalPort(), false, requested,
                 desc);

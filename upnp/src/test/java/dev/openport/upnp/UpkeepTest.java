@@ -233,6 +233,44 @@ class UpkeepTest {
     }
 
     @Test
+    void permanentRequestSendsLeaseZeroAndIsReportedPermanent() throws Exception {
+        probe();
+        PortMapping m = mapper.map(MappingRequest.of(Transport.UDP, 6131).withLifetime(Duration.ZERO));
+        assertThat(m.isPermanent()).isTrue();
+        assertThat(m.expiresAt()).isEqualTo(java.time.Instant.MAX);
+        assertThat(igd.requests("AddPortMapping")).extracting(r -> r.args().get("NewLeaseDuration"))
+                .containsExactly("0");
+        PortMapping r = mapper.renew(m);
+        assertThat(r.isPermanent()).isTrue();
+        assertThat(igd.requests("AddPortMapping")).extracting(q -> q.args().get("NewLeaseDuration"))
+                .containsOnly("0");
+        assertThat(mapper.list()).singleElement().satisfies(l -> assertThat(l.isPermanent()).isTrue());
+        assertThat(mapper.permanentOnly()).as("asked, not learned from the router").isFalse();
+    }
+
+    @Test
+    void permanentRequestOnAPortAnotherClientHoldsIsAConflictNotASecondEntryElsewhere() throws Exception {
+        igd.preload(6132, "TCP", 6132, "192.168.1.77", 0);
+        probe();
+        assertThatThrownBy(() -> mapper.map(MappingRequest.of(Transport.TCP, 6132).withLifetime(Duration.ZERO)))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.CONFLICT));
+        assertThat(igd.table).hasSize(1);
+    }
+
+    @Test
+    void switchingOurFiniteEntryToPermanentOnAGatewayRefusingReAddsReplacesIt() throws Exception {
+        probe();
+        PortMapping finite = mapper.map(MappingRequest.of(Transport.TCP, 6133));
+        igd.conflictOnReAdd = true;
+        PortMapping permanent = mapper.map(finite.request().withExternalPort(6133).withLifetime(Duration.ZERO));
+        assertThat(permanent.externalPort()).isEqualTo(6133);
+        assertThat(permanent.isPermanent()).isTrue();
+        assertThat(igd.table).containsOnlyKeys("6133/TCP");
+        assertThat(igd.table.get("6133/TCP").lease()).isZero();
+    }
+
+    @Test
     void permanentMappingRenewsInPlaceAndNeverOnAnotherPort() throws Exception {
         igd.only725Permanent = true;
         probe();
