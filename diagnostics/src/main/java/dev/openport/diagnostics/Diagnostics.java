@@ -43,6 +43,10 @@ public final class Diagnostics {
      * query at the same time, each bounded by the options' timeout. An empty {@code resolvers} list skips the
      * public-address check.
      *
+     * @param options   which gateways to ask and how long to wait
+     * @param resolvers the "what is my IP" resolvers to ask, in order (empty: skip that check)
+     * @return every gateway's answer, the public address and the conclusion
+     *
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when there is no gateway to ask
      */
     public static DiagnosticReport run(DiscoveryOptions options, List<PublicAddressQuery> resolvers)

@@ -48,22 +48,38 @@ public enum NatFinding {
         this.advice = advice;
     }
 
-    /** A stable lower-case name for machine-readable output, e.g. {@code double-nat}. */
+    /**
+     * A stable lower-case name for machine-readable output.
+     *
+     * @return e.g. {@code double-nat}
+     */
     public String id() {
         return id;
     }
 
-    /** One sentence saying what was found. */
+    /**
+     * One sentence saying what was found.
+     *
+     * @return the summary
+     */
     public String summary() {
         return summary;
     }
 
-    /** What to do about it, or {@code null} when nothing needs doing. */
+    /**
+     * What to do about it.
+     *
+     * @return the advice, or {@code null} when nothing needs doing
+     */
     public String advice() {
         return advice;
     }
 
-    /** Whether mappings on the gateway can be reachable from the internet as far as we can tell. */
+    /**
+     * Whether mappings on the gateway can be reachable from the internet as far as we can tell.
+     *
+     * @return {@code true} for {@link #AGREE} and {@link #UNVERIFIED}
+     */
     public boolean reachablePossible() {
         return this == AGREE || this == UNVERIFIED;
     }

@@ -37,6 +37,10 @@ public final class PublicAddress {
     /**
      * Asks one resolver.
      *
+     * @param query   the resolver and the question
+     * @param timeout how long to wait for its answer
+     * @return the address the resolver saw the query come from
+     *
      * @throws PortMappingException {@code TIMEOUT} when it did not answer in time, {@code PROTOCOL_ERROR} for an
      *                              answer without an address (an error code, malformed bytes), or
      *                              {@code NETWORK_FAILURE} when the query could not be sent
@@ -93,6 +97,10 @@ public final class PublicAddress {
 
     /**
      * Asks the resolvers in order and returns the first answer.
+     *
+     * @param queries the resolvers and their questions, in order; not empty
+     * @param timeout how long to wait for each
+     * @return the first answer
      *
      * @throws PortMappingException the last resolver's failure (each failure is in its message)
      */

@@ -41,6 +41,13 @@ public record PublicAddressQuery(InetSocketAddress resolver, String name, Record
         TXT
     }
 
+    /**
+     * Checks the parts: a resolved resolver address and a DNS name of 1-253 characters.
+     *
+     * @param resolver the DNS server to ask (UDP)
+     * @param name     the name to ask for
+     * @param type     which record carries the answer
+     */
     public PublicAddressQuery {
         Objects.requireNonNull(resolver, "resolver");
         Objects.requireNonNull(type, "type");
@@ -53,19 +60,31 @@ public record PublicAddressQuery(InetSocketAddress resolver, String name, Record
         }
     }
 
-    /** OpenDNS (resolver1.opendns.com, 208.67.222.222): A {@code myip.opendns.com}. */
+    /**
+     * OpenDNS (resolver1.opendns.com, 208.67.222.222): A {@code myip.opendns.com}.
+     *
+     * @return the query
+     */
     public static PublicAddressQuery openDns() {
         return new PublicAddressQuery(new InetSocketAddress(literal("208.67.222.222"), DNS_PORT), OPENDNS_NAME,
                 RecordType.A);
     }
 
-    /** Google (ns1.google.com, 216.239.32.10): TXT {@code o-o.myaddr.l.google.com}. */
+    /**
+     * Google (ns1.google.com, 216.239.32.10): TXT {@code o-o.myaddr.l.google.com}.
+     *
+     * @return the query
+     */
     public static PublicAddressQuery google() {
         return new PublicAddressQuery(new InetSocketAddress(literal("216.239.32.10"), DNS_PORT), GOOGLE_NAME,
                 RecordType.TXT);
     }
 
-    /** The well-known public resolvers that offer the service, asked in this order. */
+    /**
+     * The well-known public resolvers that offer the service, asked in this order.
+     *
+     * @return OpenDNS, then Google
+     */
     public static List<PublicAddressQuery> defaults() {
         return List.of(openDns(), google());
     }
@@ -74,13 +93,23 @@ public record PublicAddressQuery(InetSocketAddress resolver, String name, Record
      * {@code host[:port]} ({@code [v6]:port} for IPv6), asked the OpenDNS-style A question
      * {@code myip.opendns.com}. A host name is resolved here, with the system resolver.
      *
+     * @param hostPort e.g. {@code 192.0.2.53}, {@code 192.0.2.53:5353}, {@code [2001:db8::53]:53}
+     * @return the query
+     *
      * @throws IllegalArgumentException when the text is not a host with an optional port 1-65535
      */
     public static PublicAddressQuery parse(String hostPort) {
         return parse(hostPort, OPENDNS_NAME, RecordType.A);
     }
 
-    /** {@link #parse(String)} with another name and record type. */
+    /**
+     * {@link #parse(String)} with another name and record type.
+     *
+     * @param hostPort the resolver, as for {@link #parse(String)}
+     * @param name     the name to ask for
+     * @param type     the record type that carries the answer
+     * @return the query
+     */
     public static PublicAddressQuery parse(String hostPort, String name, RecordType type) {
         String t = Objects.requireNonNull(hostPort, "hostPort").trim();
         String host = t;
@@ -112,7 +141,12 @@ public record PublicAddressQuery(InetSocketAddress resolver, String name, Record
         }
     }
 
-    /** Parses a record type name: {@code a}, {@code aaaa}, {@code txt}. */
+    /**
+     * Parses a record type name.
+     *
+     * @param text {@code a}, {@code aaaa} or {@code txt}, in any case
+     * @return the record type
+     */
     public static RecordType type(String text) {
         try {
             return RecordType.valueOf(Objects.requireNonNull(text, "text").trim().toUpperCase(Locale.ROOT));
@@ -121,7 +155,11 @@ public record PublicAddressQuery(InetSocketAddress resolver, String name, Record
         }
     }
 
-    /** {@code 208.67.222.222:53}, {@code [2001:db8::1]:53}. */
+    /**
+     * The resolver as people write it.
+     *
+     * @return e.g. {@code 208.67.222.222:53}, {@code [2001:db8::1]:53}
+     */
     public String resolverText() {
         InetAddress a = resolver.getAddress();
         String h = a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : a.getHostAddress();

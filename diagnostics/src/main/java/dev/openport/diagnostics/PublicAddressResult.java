@@ -18,6 +18,13 @@ import java.util.Objects;
  * @param roundTrip from the first send to the answer
  */
 public record PublicAddressResult(InetAddress address, PublicAddressQuery query, Duration roundTrip) {
+    /**
+     * Every part is required.
+     *
+     * @param address   the querier's address as the resolver saw it
+     * @param query     the question that was answered
+     * @param roundTrip from the first send to the answer
+     */
     public PublicAddressResult {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(query, "query");

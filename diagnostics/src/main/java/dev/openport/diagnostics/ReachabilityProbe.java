@@ -57,6 +57,11 @@ public final class ReachabilityProbe {
      * Asks {@code echoService} to reach {@code mapping}'s external address and port, and listens on its internal
      * port (on the mapping's internal address) for the token.
      *
+     * @param echoService the echo service outside the NAT
+     * @param mapping     the mapping to prove
+     * @param timeout     how long to wait for the service and for the token
+     * @return whether the token arrived, and what happened
+     *
      * @throws PortMappingException {@code CONFLICT} when the internal port is in use here (a service already
      *                              listens: stop it, or check another port), {@code NETWORK_FAILURE} when the
      *                              echo service cannot be reached
