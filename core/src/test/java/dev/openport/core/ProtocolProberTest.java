@@ -77,6 +77,20 @@ class ProtocolProberTest {
     }
 
     @Test
+    void aNatPmpOnlyVpnGatewayDoesNotWaitOutSilentPcpAndUpnp() throws Exception {
+        // a VPN's NAT-PMP server (ProtonVPN-style): PCP and SSDP are silently dropped, NAT-PMP answers at once;
+        // auto must map after the grace window, never after the PCP/UPnP timeouts (2 s here, 30 s hangs)
+        List<PortMapperProvider> ps = List.of(gw.provider(PCP, Duration.ofSeconds(30)), gw.provider(NAT_PMP),
+                gw.provider(UPNP, Duration.ofSeconds(30)));
+        long t0 = System.nanoTime();
+        try (PortMapper m = connect(ps, options(Duration.ofMillis(100)))) {
+            assertThat(m.protocol()).isEqualTo(NAT_PMP);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(100))
+                .isLessThan(Duration.ofSeconds(1));
+    }
+
+    @Test
     void fastUpnpAnswerWaitsOnlyTheGraceWindowForSilentPreferredProtocols() throws Exception {
         // PCP and NAT-PMP hang (a router that drops port 5351): UPnP wins after the grace window, not the timeout
         List<PortMapperProvider> ps = List.of(gw.provider(PCP, Duration.ofSeconds(30)),

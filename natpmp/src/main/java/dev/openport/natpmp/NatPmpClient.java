@@ -116,8 +116,8 @@ final class NatPmpClient {
 
     /**
      * Whether a MAP answer's internal-port field fits the request: our port echoed (RFC 6886 §3.3), or — as VPN
-     * gateways that forward the granted port to the same port answer (ProtonVPN-style; docs/quirks.md) — 0 or
-     * the granted external port. Source, size, opcode (hence transport), result and epoch are checked apart.
+     * gateways that forward the granted port to the same port answer (docs/quirks.md, "VPN NAT-PMP answers") —
+     * 0 or the granted external port. Source, size, opcode (hence transport), result and epoch are checked apart.
      */
     static boolean answersInternalPort(NatPmpResponse.Map answer, NatPmpRequest.Map request) {
         int field = answer.internalPort();
