@@ -119,6 +119,12 @@ final class UnmapCommand extends BaseCommand {
             DiscoveryOptions.Builder b = opts().discovery();
             if (first != null) {
                 b.gateway(first.gateway()).protocols(first.protocol());
+                if (first.gateway() instanceof java.net.Inet6Address
+                        && first.internalAddress() instanceof java.net.Inet6Address) {
+                    // an IPv6 pinhole: delete it from the address it is for (routers check the sender; the
+                    // kernel's default source may be a temporary address)
+                    b.localAddress(first.internalAddress());
+                }
                 if (first.gateway().isLoopbackAddress()) {
                     b.multicast(false);
                 }
