@@ -29,8 +29,20 @@ final class DualStack {
     record Plan(MapOptions four, MapOptions six) {
     }
 
+    /** The IPv6 half's options, decided on the IPv6 thread; empty = no IPv6 here (not a failure). */
+    @FunctionalInterface
+    interface SixOptions {
+        Optional<MapOptions> get() throws PortMappingException;
+    }
+
     static ManagedMapping map(LeaseManager manager, int port, MapOptions options, List<Transport> transports,
             Supplier<Optional<Ipv6Uplink>> uplinks) throws PortMappingException {
+        if (options.families().contains(AddressFamily.IPV4) && options.families().contains(AddressFamily.IPV6)
+                && leftToUs(options)) {
+            // reading route and address tables runs commands on macOS and Windows (tens of ms): do it on the
+            // IPv6 thread, while the IPv4 half maps
+            return both(manager, port, options, () -> Optional.ofNullable(plan(options, uplinks).six()), transports);
+        }
         Plan plan = plan(options, uplinks);
         if (plan.six() == null) {
             return manager.map(port, plan.four(), transports);
@@ -38,7 +50,7 @@ final class DualStack {
         if (plan.four() == null) {
             return manager.map(port, plan.six(), transports);
         }
-        return both(manager, port, plan.four(), plan.six(), transports);
+        return both(manager, port, plan.four(), () -> Optional.of(plan.six()), transports);
     }
 
     /**
@@ -73,9 +85,12 @@ final class DualStack {
     }
 
     /** IPv4 on the calling thread, IPv6 on a daemon thread at the same time; then put the outcomes together. */
-    static ManagedMapping both(LeaseManager manager, int port, MapOptions four, MapOptions six,
+    static ManagedMapping both(LeaseManager manager, int port, MapOptions four, SixOptions six,
             List<Transport> transports) throws PortMappingException {
-        FutureTask<ManagedMapping> v6 = new FutureTask<>(() -> manager.map(port, six, transports));
+        FutureTask<ManagedMapping> v6 = new FutureTask<>(() -> {
+            Optional<MapOptions> o = six.get();
+            return o.isEmpty() ? null : manager.map(port, o.get(), transports);
+        });
         Thread t = new Thread(v6, "openport-map-ipv6");
         t.setDaemon(true);
         t.start();
@@ -113,9 +128,18 @@ final class DualStack {
         return combine(m4, e4, m6, e6);
     }
 
-    /** The handle to return: IPv4 with the IPv6 part beside it, or whichever family worked, with the failure. */
+    /**
+     * The handle to return: IPv4 with the IPv6 part beside it, or whichever family worked, with the failure.
+     * Neither an IPv6 handle nor an IPv6 failure means the host has no IPv6 uplink: IPv4 alone, as before.
+     */
     static ManagedMapping combine(ManagedMapping m4, PortMappingException e4, ManagedMapping m6,
             PortMappingException e6) throws PortMappingException {
+        if (m6 == null && e6 == null) {
+            if (m4 == null) {
+                throw e4;
+            }
+            return m4;
+        }
         if (m4 != null && m6 != null) {
             m4.attachIpv6(m6);
             return m4;

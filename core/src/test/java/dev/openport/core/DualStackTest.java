@@ -90,7 +90,7 @@ class DualStackTest {
         assertThat(plan.four()).isNotNull();
         assertThat(plan.six()).isNotNull();
         MapOptions four = plan.four().forFamily(AddressFamily.IPV4, named4);
-        return DualStack.both(mgr, 41600, four, plan.six(), List.of(Transport.TCP, Transport.UDP));
+        return DualStack.both(mgr, 41600, four, () -> Optional.of(plan.six()), List.of(Transport.TCP, Transport.UDP));
     }
 
     @Test
@@ -229,5 +229,20 @@ class DualStackTest {
         assertThat(MapOptions.defaults().families()).containsExactlyInAnyOrder(AddressFamily.IPV4, AddressFamily.IPV6);
         assertThat(MapOptions.builder().families(AddressFamily.IPV6).build().families())
                 .isEqualTo(Set.of(AddressFamily.IPV6));
+    }
+
+    @Test
+    void noUplinkFoundOnTheIpv6ThreadIsNotAFailure() throws Exception {
+        MapOptions four = auto().build().forFamily(AddressFamily.IPV4, named4);
+        try (ManagedMapping m = DualStack.both(mgr, 41600, four, Optional::empty, List.of(Transport.TCP))) {
+            assertThat(m.failures()).isEmpty();
+            assertThat(m.ipv6()).isEmpty();
+            assertThat(m.mappings()).hasSize(1);
+        }
+        gw4.refuse = PortMappingException.Reason.NO_RESOURCES;
+        assertThatThrownBy(() -> DualStack.both(mgr, 41600, four, Optional::empty, List.of(Transport.TCP)))
+                .isInstanceOf(PortMappingException.class)
+                .satisfies(e -> assertThat(e.getSuppressed()).isEmpty());
+        assertThat(uplinkLookups).hasValue(0);
     }
 }
