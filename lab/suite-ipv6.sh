@@ -96,8 +96,20 @@ ipv6_keep_renews() {
     wait "$pid"
     rc=$?
     cat "$log"
-    rm -f "$log"
+    mv "$log" "$log.out"
     echo "map --keep exited with status $rc after SIGTERM"
+    if pinhole_rule "$port" && grep -q "lease was cut" "$log.out"; then
+        # miniupnpd 2.3.1 (nftables) refuses the PCP delete of an IPv6 pinhole it has renewed ("Unauthorized
+        # to remove PCP mapping", although the nonce is the one it accepted); openport then cuts the lease to
+        # the minimum miniupnpd grants (120 s): the rule must be gone when that ends
+        echo "PCP delete refused by miniupnpd after a renewal; waiting for the cut lease to end"
+        local i
+        for ((i = 0; i < 80; i++)); do
+            pinhole_rule "$port" || break
+            sleep 2
+        done
+    fi
+    rm -f "$log.out"
     no_pinhole_rule "$port" && no_dnat tcp "$port"
 }
 
