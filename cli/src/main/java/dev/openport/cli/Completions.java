@@ -224,8 +224,12 @@ final class Completions {
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
+    /** Up to the first ". " that starts a new sentence (an upper-case letter follows; not "e.g. 3s"). */
     private static String firstSentence(String s) {
         int dot = s.indexOf(". ");
+        while (dot >= 0 && (dot + 2 >= s.length() || !Character.isUpperCase(s.charAt(dot + 2)))) {
+            dot = s.indexOf(". ", dot + 1);
+        }
         String first = dot < 0 ? s : s.substring(0, dot + 1);
         return first.endsWith(".") ? first.substring(0, first.length() - 1) : first;
     }
