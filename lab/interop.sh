@@ -29,6 +29,8 @@
 #                      needs (mvn -am; needed in a fresh clone, where core is not in
 #                      ~/.m2); 0: use the installed core. Default: 1 when CI=true, else 0.
 #   INTEROP_TAIL       lines of output shown under a failed step (default 15)
+#   INTEROP_REALNET    the realnet scenarios to run (default: half-open dropper lease0 renumber
+#                      lan-change zombie)
 #   INTEROP_RUN_PENDING 1: run the realnet/vpn steps whose library feature is not on main yet
 #                      (RN_PENDING in lab/suite-realnet.sh) instead of skipping them
 #
