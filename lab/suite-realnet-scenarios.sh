@@ -60,7 +60,7 @@ realnet_dropper() {
     step "dropper: the router forgot it" wait_for 10 router_has "remove mapping=tcp/$p->.* reason=silently"
     t0=$(router_event_time "remove mapping=tcp/$p->.* reason=silently")
     step "dropper: --keep re-adds it within 60 s (default verification cadence)" \
-        poll_repair "dropper (forgotten 3 s after the add, default cadence)" 65 "$t0" has_dnat tcp "$p"
+        poll_repair "dropper (router forgot the mapping -> DNAT rule back; default 30 s verification)" 65 "$t0" has_dnat tcp "$p"
     rn_notes
     step "dropper: the repair came within 60 s of the loss" rn_within 60 "$t0" "add mapping=tcp/$p->" 2
     step "dropper: the WAN host reaches the re-added mapping" reach tcp "$p" "$p"
@@ -100,7 +100,7 @@ realnet_lease0() {
         keep_start lease0 map "$p/tcp" --keep --protocol upnp --verify-interval 5s || return 0
     t0=$(router_event_time "add mapping=tcp/$p->")
     step "lease0-only: --keep settles on a lease-0 entry within 60 s" \
-        poll_repair "lease0-only (finite leases dropped 3 s after the add, check interval 5 s)" 60 "$t0" \
+        poll_repair "lease0-only (first Add -> lease-0 entry; finite leases dropped 3 s after each Add; --verify-interval 5s)" 60 "$t0" \
         router_has "add mapping=tcp/$p->.* lease=0 "
     rn_notes
     step "lease0-only: it stays (5 s later) and the WAN host reaches it" rn_kept tcp "$p"
@@ -147,7 +147,7 @@ realnet_renumber() {
     step "renumber: WAN back as $RN_NEW_WAN_IP" wait_for 8 router_has "wan-up external=$RN_NEW_WAN_IP"
     t0=$(router_event_time "wan-up external=")
     step "renumber: the WAN host reaches $RN_NEW_WAN_IP:$p (re-added after the flush)" \
-        poll_repair "renumber (table flushed, new address, check interval 5 s)" 60 "$t0" \
+        poll_repair "renumber (WAN back as the new address after 5 s down -> WAN host reaches it there; --verify-interval 5s)" 60 "$t0" \
         reach_at "$RN_NEW_WAN_IP" tcp "$p" "$p" 2
     rn_notes
     step "renumber: --keep shows the new address $RN_NEW_WAN_IP" \
@@ -210,7 +210,7 @@ realnet_lan_change() {
     t0=$(now)
     step "lan-change: client re-addressed to $RN_NEW_CLIENT_IP" lab client-ip "$RN_NEW_CLIENT_IP"
     step "lan-change: the router forwards $p/tcp to $RN_NEW_CLIENT_IP and the WAN host reaches it" \
-        poll_repair "lan-change (check interval 5 s)" 60 "$t0" rn_reach_client tcp "$p" "$RN_NEW_CLIENT_IP"
+        poll_repair "lan-change (client re-addressed -> forwarding to the new address; --verify-interval 5s)" 60 "$t0" rn_reach_client tcp "$p" "$RN_NEW_CLIENT_IP"
     rn_notes
     step "lan-change: SIGTERM removes the mapping" keep_stop_clean lanchange tcp "$p"
     step "lan-change: client back to $PMLAB_CLIENT_IP" lab client-ip "$PMLAB_CLIENT_IP"
@@ -242,7 +242,7 @@ realnet_zombie() {
     step "zombie: the rule is gone 3 s later" wait_for 6 router_has "rule-dropped mapping=tcp/$p->"
     t0=$(router_event_time "rule-dropped mapping=tcp/$p->")
     step "zombie: --keep restores forwarding (Delete + Add)" \
-        poll_repair "zombie (lease 30 s)" 60 "$t0" rn_reach_quick tcp "$p"
+        poll_repair "zombie (DNAT rule gone -> forwarding restored; lease 30 s)" 60 "$t0" rn_reach_quick tcp "$p"
     rn_notes
     step "zombie: SIGTERM removes the mapping" keep_stop_clean zombie tcp "$p"
 }

@@ -103,7 +103,7 @@ keep_stop_clean() {
 }
 
 # poll_repair DESCRIPTION LIMIT_S SINCE_EPOCH CMD...: poll CMD until it succeeds (at most LIMIT_S s from
-# now); note the time from SINCE_EPOCH to success as the time to repair
+# now); note the time from SINCE_EPOCH to success as the time to repair (DESCRIPTION says from what to what)
 poll_repair() {
     local desc=$1 limit=$2 since=$3 t; shift 3
     if ! wait_for "$limit" "$@" >/dev/null 2>&1; then
@@ -112,7 +112,7 @@ poll_repair() {
         return 1
     fi
     t=$(elapsed "$since" "$(now)")
-    rn_note "$desc: repaired $t s after the router broke it"
+    rn_note "time to repair, $desc: $t s"
 }
 
 # rn_cleanup: stop every --keep process still running (an aborted run); interop's exit trap calls it
