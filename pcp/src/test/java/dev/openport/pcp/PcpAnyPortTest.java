@@ -78,6 +78,6 @@ class PcpAnyPortTest {
     void aFixedRequestKeepsThePlainNonceState() throws Exception {
         PortMapping m = mapper.map(MappingRequest.of(Transport.UDP, 27015));
         assertThat(m.protocolState()).matches("[0-9a-f]{24}");
-        assertThat(PcpPortMapper.wireInternalPort(m)).isEqualTo(27015);
+        assertThat(PcpMaps.wireInternalPort(m)).isEqualTo(27015);
     }
 }
