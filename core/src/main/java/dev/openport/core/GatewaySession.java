@@ -30,6 +30,9 @@ final class GatewaySession {
     private volatile boolean permanentLeases;
     private volatile Gateways.GatewayTarget target; // where the installed mapper was probed from
     private final Set<java.net.InetAddress> formerLocals = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Verifications look at the route too, but the session at most this often (many leases, one route). */
+    static final long ROUTE_CHECK_GAP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private long routeCheckedAt = Long.MIN_VALUE; // guarded by this
 
     /**
      * While the gateway is not answering, only one lease at a time talks to it: another lease's attempt fails
@@ -168,6 +171,17 @@ final class GatewaySession {
         for (Lease l : snapshot()) {
             l.fire(LeaseEvent.RECHECK);
         }
+    }
+
+    /** {@link #checkRoute()}, unless it ran less than {@link #ROUTE_CHECK_GAP_NANOS} ago. */
+    void checkRouteIfDue(long now) {
+        synchronized (this) {
+            if (routeCheckedAt != Long.MIN_VALUE && now - routeCheckedAt < ROUTE_CHECK_GAP_NANOS) {
+                return;
+            }
+            routeCheckedAt = now;
+        }
+        checkRoute();
     }
 
     /** A replaced mapper: closed now unless leases still hold mappings it made (then by the last {@link #unhold}). */

@@ -11,9 +11,8 @@ import org.slf4j.LoggerFactory;
  * lease's lock; network calls happen outside it, always on the lease thread (except the delete in
  * {@link #close()}, which runs on the caller's thread so it is done when close() returns). A request in flight
  * when close() is called is finished by the lease thread, which deletes a late grant and then releases the
- * lease. Between renewals the mapping is read back every {@link MapOptions#verifyInterval()} (routers drop
- * entries silently, renumber their WAN side, keep only permanent leases: docs/quirks.md). Mappings left behind
- * by a failover are {@link AbandonedMappings}; counters and decisions about failures are {@link LeaseHistory}.
+ * lease. The mapping is read back every {@link MapOptions#verifyInterval()} (docs/quirks.md). Side records:
+ * {@link AbandonedMappings}, {@link LeaseHistory}.
  */
 final class Lease {
     private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
@@ -34,7 +33,7 @@ final class Lease {
     private long renewAt;
     private boolean redo;
     private boolean busy;
-    private boolean releasePending;
+    private boolean releasePending; // close() came while busy: the lease thread releases when done
     private boolean released;
 
     Lease(LeaseManager manager, ManagedMapping owner, GatewaySession session, MappingRequest request,
@@ -47,9 +46,7 @@ final class Lease {
         this.abandoned = new AbandonedMappings(session, manager.scheduler());
     }
 
-    synchronized LeaseState state() {
-        return state;
-    }
+    synchronized LeaseState state() { return state; }
 
     synchronized PortMapping current() {
         return current;
@@ -113,6 +110,9 @@ final class Lease {
             // protocol's rule for this port may remove ours too, and the renewal right after puts it back
             abandoned.deleteDue(false);
         }
+        if (action == LeaseTable.Action.VERIFY) { // this host's LAN address may have changed (docs/quirks.md)
+            session.checkRouteIfDue(manager.scheduler().nanoTime());
+        }
         if (!session.mayAttempt(this, manager.scheduler().nanoTime())) {
             completed(null, old, new PortMappingException(PortMappingException.Reason.TIMEOUT,
                     "gateway not answering (another mapping is checking it; trying again later)"));
@@ -137,14 +137,16 @@ final class Lease {
                 return;
             }
             // NAT-PMP and PCP read a mapping back by renewing it (their answer carries the epoch too)
-            PortMapping got = !same ? mapper.map(LeaseRequests.requestFor(request, mapper, cur, session.permanentLeases()))
-                    : action == LeaseTable.Action.REPAIR ? mapper.repair(LeaseRequests.forRepair(request, cur, mapper,
-                    session.permanentLeases())) : mapper.renew(cur);
+            boolean permanent = session.permanentLeases();
+            PortMapping got = !same ? mapper.map(LeaseRequests.requestFor(request, mapper, cur, permanent))
+                    : action == LeaseTable.Action.REPAIR
+                    ? mapper.repair(LeaseRequests.forRepair(request, cur, mapper, permanent)) : mapper.renew(cur);
             session.attemptEnded(this, manager.scheduler().nanoTime(), GatewayHealth.Signal.ANSWERED);
             completed(got, mapper, null);
         } catch (PortMappingException e) {
-            session.attemptEnded(this, manager.scheduler().nanoTime(), LeaseHistory.isSilent(e) ? GatewayHealth.Signal.UNANSWERED
-                    : ProtocolRefusals.isLasting(e) ? GatewayHealth.Signal.REFUSED : GatewayHealth.Signal.ANSWERED);
+            GatewayHealth.Signal showed = LeaseHistory.isSilent(e) ? GatewayHealth.Signal.UNANSWERED
+                    : ProtocolRefusals.isLasting(e) ? GatewayHealth.Signal.REFUSED : GatewayHealth.Signal.ANSWERED;
+            session.attemptEnded(this, manager.scheduler().nanoTime(), showed);
             completed(null, mapper, e);
         } catch (RuntimeException e) {
             LOG.warn("{} mapper threw unexpectedly", mapper == null ? "?" : mapper.protocol().displayName(), e);
@@ -253,11 +255,13 @@ final class Lease {
                 changes.add(change(MappingChange.Kind.CHANGED, prev, current, "the gateway's external address is now "
                         + ext.get().getHostAddress(), null));
             }
+            boolean wanJustWentDown = e == LeaseEvent.NO_WAN // logged once per outage, not at every check
+                    && session.health() != GatewayHealth.State.WAITING_FOR_WAN;
             if (state == LeaseState.VERIFYING) {
                 session.signal(e == LeaseEvent.NO_WAN ? GatewayHealth.Signal.NO_WAN : GatewayHealth.Signal.WAN_BACK,
                         this);
             }
-            if (e == LeaseEvent.NO_WAN && state == LeaseState.VERIFYING) {
+            if (wanJustWentDown && state == LeaseState.VERIFYING) {
                 LOG.info("gateway {} reports external address {}: waiting for its WAN link",
                         mapper.gateway().getHostAddress(), c.externalAddress().getHostAddress());
             }
@@ -361,9 +365,7 @@ final class Lease {
     }
 
     /** How many abandoned mappings this lease still means to delete (tests). */
-    int abandonedCount() {
-        return abandoned.count();
-    }
+    int abandonedCount() { return abandoned.count(); }
 
     /** The next timer: the renewal when it is due before the next verification, else the verification. */
     private void scheduleNext() {

@@ -59,10 +59,10 @@ public interface PortMapper extends AutoCloseable {
      * and entries forwarding to a stale client (docs/quirks.md). It must not create a second entry; it may
      * refresh the lease where reading back is a renewal (NAT-PMP, PCP).
      *
-     * <p>The default: for UPnP, the entry for the mapping's external port and
-     * transport is looked up ({@code FOREIGN} when it forwards to another internal port or client) and the
-     * external address read with {@link #externalAddress()}; for NAT-PMP and PCP the mapping is renewed, and a renewal that
-     * moved it to another external port counts as {@code MISSING} (the moved entry is deleted again).
+     * <p>The default: for UPnP, the entry for the mapping's external port and transport is looked up
+     * ({@code FOREIGN} when it forwards to another internal port or client) and the external address read with
+     * {@link #externalAddress()}; for NAT-PMP and PCP the mapping is renewed, and a renewal that moved it to
+     * another external port counts as {@code MISSING} (the moved entry is deleted again).
      * Protocols that can read one entry directly (UPnP GetSpecificPortMappingEntry) override it.
      *
      * @throws PortMappingException with reason {@code TIMEOUT} when the gateway did not answer; any other

@@ -80,4 +80,17 @@ class NetworkChangeTest {
         }
         assertThat(gw.table()).isEmpty();
     }
+
+    @Test
+    void eachVerificationAlsoLooksAtTheRouteSoAMoveIsFollowedAtTheVerifyCadence() throws Exception {
+        try (ManagedMapping m = mgr.map(25565, MapOptions.builder().discovery(discovery).listener(changes::add)
+                .protocols(UPNP).checkInterval(Duration.ofHours(1)).verifyInterval(Duration.ofSeconds(5)).build(),
+                List.of(Transport.TCP))) {
+            local = InetAddress.getByName("127.0.0.3");
+            sched.advance(Duration.ofSeconds(5)); // before the network watch's first look (15 s)
+            assertThat(m.mapping().internalAddress()).isEqualTo(InetAddress.getByName("127.0.0.3"));
+            assertThat(gw.table()).singleElement().satisfies(e -> assertThat(e.internalAddress())
+                    .isEqualTo(InetAddress.getByName("127.0.0.3")));
+        }
+    }
 }
