@@ -18,7 +18,7 @@ MODULES=core,natpmp,pcp,upnp,diagnostics,openport-all
 build() { # directory
     mkdir -p "$1"
     git -C "$ROOT" archive HEAD | tar -x -C "$1"
-    local cmd=(mvn -o -B -ntp -q -DskipTests package -pl "$MODULES" -am)
+    local cmd=(mvn -o -B -ntp -q -Dstyle.color=never -DskipTests package -pl "$MODULES" -am)
     if [[ -n $MVN_LOCK ]]; then
         (cd "$1" && flock -w 3600 "$MVN_LOCK" "${cmd[@]}")
     else

@@ -9,7 +9,9 @@
 #      slf4j-api, nothing else (no Guava, no dnsjava);
 #   3. runs each: on the class path, on the module path (module example { requires dev.openport.core; }, no
 #      --add-modules) and as a shaded jar (ServicesResourceTransformer). Each maps 25565/tcp through a NAT-PMP
-#      gateway on 127.0.0.1, closes, and checks that no openport-* thread is left; it prints what it proved.
+#      gateway on 127.0.0.1, closes, and checks that no openport-* thread is left; it prints what it proved;
+#   4. a fourth consumer depends on openport-core alone: map() must fail with NoProtocolModule naming
+#      dev.openport:openport, and leave no thread.
 #
 # Third-party artifacts (plugins, slf4j) come from ~/.m2 used as a read-only file repository, then Maven Central
 # for anything missing; openport's SNAPSHOTs come only from the fresh repository.
@@ -63,7 +65,7 @@ cat > "$WORK/settings.xml" <<XML
   </activeProfiles>
 </settings>
 XML
-MVN=(-B -ntp -q -s "$WORK/settings.xml" -Dmaven.repo.local="$REPO")
+MVN=(-B -ntp -q -Dstyle.color=never -s "$WORK/settings.xml" -Dmaven.repo.local="$REPO")
 
 echo "it: installing openport $VERSION into a fresh local repository ($REPO)"
 (cd "$ROOT" && mvn_locked "${MVN[@]}" -DskipTests install -pl openport-all,openport-bom,diagnostics -am) \
@@ -81,13 +83,15 @@ done
 echo "it:   - jar, -sources.jar and -javadoc.jar installed for openport-core, -natpmp, -pcp, -upnp, -diagnostics, openport"
 
 # the three consumer projects, built by one Maven run (one lock); each gets its run-time class path in runtime.cp
-CONSUMERS=(classpath modulepath shaded)
+CONSUMERS=(classpath modulepath shaded coreonly)
 for name in "${CONSUMERS[@]}"; do
     dir=$WORK/consumers/$name
     mkdir -p "$dir/src/main/java/example"
     cp "$IT/consumer/example/Main.java" "$dir/src/main/java/example/"
     [[ -f $IT/$name/module-info.java ]] && cp "$IT/$name/module-info.java" "$dir/src/main/java/"
-    sed -e "s/@NAME@/$name/" -e "s/@VERSION@/$VERSION/" "$IT/pom-template.xml" \
+    artifact=openport
+    [[ $name == coreonly ]] && artifact=openport-core
+    sed -e "s/@NAME@/$name/" -e "s/@VERSION@/$VERSION/" -e "s/@ARTIFACT@/$artifact/" "$IT/pom-template.xml" \
         | awk -v f="$IT/$name/plugins.xml" '/@EXTRA_PLUGINS@/ { while ((getline l < f) > 0) print l; next } { print }' \
         > "$dir/pom.xml"
 done
@@ -110,10 +114,11 @@ XML
 want="openport-$VERSION.jar openport-core-$VERSION.jar openport-natpmp-$VERSION.jar openport-pcp-$VERSION.jar"
 want+=" openport-upnp-$VERSION.jar slf4j-api-2.0.20.jar "
 run_consumer() { # name, description, command (run in the consumer's directory)
-    local name=$1 what=$2 dir=$WORK/consumers/$1 jars
-    # the run-time class path of a project that depends on dev.openport:openport
+    local name=$1 what=$2 dir=$WORK/consumers/$1 jars expected=$want
+    [[ $name == coreonly ]] && expected="openport-core-$VERSION.jar slf4j-api-2.0.20.jar "
+    # the run-time class path of a project that depends on dev.openport:openport (coreonly: openport-core)
     jars=$(tr ':' '\n' < "$dir/runtime.cp" | sed 's:.*/::' | sort | tr '\n' ' ')
-    [[ $jars == "$want" ]] || fail "$name: run-time class path is '$jars', expected '$want'"
+    [[ $jars == "$expected" ]] || fail "$name: run-time class path is '$jars', expected '$expected'"
     echo "it: $what"
     (cd "$dir" && sh -c "$3") | sed 's/^/    /' || fail "$name: run" # pipefail: the consumer's status counts
 }
@@ -130,5 +135,8 @@ run_consumer shaded "shaded consumer (one fat jar, ServicesResourceTransformer)"
      [ \"\$n\" = 3 ] || { echo \"services file lists \$n providers, not 3\"; exit 1; }; \
      $JAVA_RUN -jar target/app.jar 'shaded jar'"
 
+run_consumer coreonly "openport-core alone (no protocol module): the error names the artifact to add" \
+    "$JAVA_RUN -cp \"target/classes:\$(cat runtime.cp)\" example.Main 'core only'"
+
 echo "it: took $((SECONDS - START)) s"
-echo "it: 3 passed, 0 failed"
+echo "it: 4 passed, 0 failed"

@@ -5,6 +5,7 @@ import dev.openport.core.ManagedMapping;
 import dev.openport.core.MapOptions;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.OpenPort;
+import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.PortMapperProvider;
 import java.net.DatagramPacket;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,7 +24,8 @@ import java.util.TreeSet;
 /**
  * An application that depends on openport the way the README says, built and run by it/run.sh three ways (class
  * path, module path, shaded jar). It proves: every protocol module is found, a port maps through a NAT-PMP gateway
- * on 127.0.0.1 and is deleted again on close(), and no openport-* thread is left afterwards.
+ * on 127.0.0.1 and is deleted again on close(), and no openport-* thread is left afterwards. A fourth build depends
+ * on openport-core alone and proves that mapping then fails with an error naming the artifact to add.
  */
 public final class Main {
     private static final InetAddress EXTERNAL = address(203, 0, 113, 7);
@@ -42,6 +45,11 @@ public final class Main {
         List<String> proved = new ArrayList<>();
 
         Set<String> protocols = installedProtocols();
+        if (how.equals("core only")) {
+            coreOnly(protocols, proved);
+            report(how, proved);
+            return;
+        }
         expect(protocols.equals(Set.of("NAT_PMP", "PCP", "UPNP")), "all three protocol modules, found " + protocols);
         proved.add("protocol modules found: " + protocols + (Main.class.getModule().isNamed()
                 ? " (resolved by service binding, no --add-modules)" : ""));
@@ -68,6 +76,30 @@ public final class Main {
         expect(left.isEmpty(), "openport threads left after close(): " + left);
         proved.add("no openport-* thread left after close()");
 
+        report(how, proved);
+    }
+
+    /** Depending on openport-core alone: mapping fails with its own error naming the artifact to add. */
+    private static void coreOnly(Set<String> protocols, List<String> proved) throws Exception {
+        expect(protocols.isEmpty(), "no protocol module expected, found " + protocols);
+        DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(InetAddress.getLoopbackAddress())
+                .timeout(Duration.ofSeconds(1)).build();
+        try (ManagedMapping m = OpenPort.map(25565, MapOptions.builder().discovery(discovery).build(),
+                Transport.TCP)) {
+            throw new AssertionError("mapped without any protocol module: " + m);
+        } catch (PortMappingException e) {
+            expect(e.failure().equals(Optional.of(new PortMappingException.NoProtocolModule("dev.openport:openport"))),
+                    "failure " + e.failure() + " (" + e.getMessage() + ")");
+            expect(e.getMessage().contains("dev.openport:openport") && !e.getMessage().contains("router"),
+                    "message " + e.getMessage());
+            proved.add("with openport-core alone, map() fails with NoProtocolModule: \"" + e.getMessage() + "\"");
+        }
+        List<String> left = openportThreads(Duration.ofSeconds(5));
+        expect(left.isEmpty(), "openport threads left after the failure: " + left);
+        proved.add("no openport-* thread left after the failure");
+    }
+
+    private static void report(String how, List<String> proved) {
         System.out.println("it: " + how + " consumer OK");
         for (String p : proved) {
             System.out.println("it:   - " + p);
@@ -185,9 +217,13 @@ public final class Main {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             socket.close();
-            thread.join(2_000);
+            try {
+                thread.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
