@@ -15,7 +15,9 @@
  *
  * <p>Layers: pure codecs ({@code Ssdp}, {@code DeviceDescription}, {@code Scpd}, {@code Soap}, on {@code SafeXml},
  * which refuses any DOCTYPE), the I/O clients ({@code SsdpSearch}, {@code MiniHttp}, {@code IgdClient}), discovery
- * and ranking ({@code Discovery}, {@code LanAddresses}), and the quirk handling in {@code UpnpPortMapper} and
- * {@code Pinholes}. No thread is started; every call is bounded by the probe context's timeout.
+ * and ranking ({@code Discovery}, {@code LanAddresses}), and the mapper ({@code UpnpPortMapper}): recovery from
+ * refusals as a table ({@code Recovery}, carried out by {@code AddWithRecovery}), the lease to send
+ * ({@code LeasePolicy}), renewal, verification, repair and deletion of our entries ({@code Upkeep}) and IPv6
+ * pinholes ({@code Pinholes}). No thread is started; every call is bounded by the probe context's timeout.
  */
 package dev.openport.upnp;

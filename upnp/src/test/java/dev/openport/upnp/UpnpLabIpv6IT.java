@@ -58,10 +58,12 @@ class UpnpLabIpv6IT {
             assertThat(wanReaches(port)).as("WAN host reaches the pinhole").isTrue();
             PortMapping r = m.renew(p);
             assertThat(r.protocolState()).isEqualTo(p.protocolState());
+            assertThat(m.check(p).state()).as("GetPinholePackets").isEqualTo(dev.openport.core.MappingCheck.State.HELD);
         } finally {
             m.unmap(p);
         }
         assertThat(wanReaches(port)).as("deleted pinhole is closed").isFalse();
+        assertThat(m.check(p).state()).isEqualTo(dev.openport.core.MappingCheck.State.MISSING);
         m.unmap(p); // miniupnpd answers 402 for an unknown ID: already gone = success
     }
 
