@@ -46,7 +46,12 @@ final class Upkeep {
             throw e;
         }
         verifyAfterRenewal(c, m, client, g);
-        mapper.readExternal(c); // renumbering: the address the renewed mapping reports is read now
+        try {
+            mapper.readExternal(c); // renumbering: the address the renewed mapping reports is read now
+        } catch (PortMappingException e) {
+            // the entry is renewed: a failed address read must not fail the renewal (the last address stays)
+            LOG.debug("external address not readable after renewal: {}", e.getMessage());
+        }
         return mapper.granted(c, req, client, g);
     }
 

@@ -178,6 +178,15 @@ class UpkeepTest {
     }
 
     @Test
+    void renewalSucceedsWhenOnlyTheExternalAddressCannotBeRead() throws Exception {
+        probe();
+        PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 6116));
+        igd.alwaysFault.put("GetExternalIPAddress", UpnpErrors.ACTION_FAILED);
+        PortMapping r = mapper.renew(m);
+        assertThat(r.externalAddress()).isEqualTo(ip("203.0.113.1"));
+    }
+
+    @Test
     void mapWhileTheWanIsDownReadsTheAddressAgainOnceItIsBack() throws Exception {
         igd.externalAddress = "0.0.0.0";
         probe();
