@@ -154,22 +154,21 @@ final class DefaultGateway {
      * VPN that owns the default route prints an interface-only gateway ({@code link#17}): no route then.
      */
     static List<Route> parseRouteGet(String output) {
-        InetAddress gw = null;
-        String iface = null;
+        java.util.Map<String, String> f = routeGetFields(output);
+        InetAddress gw = ipv4(f.get("gateway")).orElse(null);
+        return gw == null ? List.of() : List.of(new Route(gw, f.get("interface"), 0));
+    }
+
+    /** The {@code key: value} lines of {@code route -n get} (the last of a repeated key wins). */
+    static java.util.Map<String, String> routeGetFields(String output) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
         for (String line : lines(output)) {
             int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String key = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
-            if ("gateway".equals(key)) {
-                gw = ipv4(value).orElse(null);
-            } else if ("interface".equals(key)) {
-                iface = value;
+            if (colon >= 0) {
+                out.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
             }
         }
-        return gw == null ? List.of() : List.of(new Route(gw, iface, 0));
+        return out;
     }
 
     /**

@@ -119,21 +119,9 @@ final class TunnelRoutes {
 
     /** macOS/BSD {@code route -n get default} with an interface-only gateway ({@code gateway: link#17}). */
     static List<String> parseRouteGet(String output) {
-        String gateway = null;
-        String iface = null;
-        for (String line : DefaultGateway.lines(output)) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
-            }
-            String key = line.substring(0, colon).trim();
-            String value = line.substring(colon + 1).trim();
-            if ("gateway".equals(key)) {
-                gateway = value;
-            } else if ("interface".equals(key)) {
-                iface = value;
-            }
-        }
+        java.util.Map<String, String> f = DefaultGateway.routeGetFields(output);
+        String gateway = f.get("gateway");
+        String iface = f.get("interface");
         boolean noNextHop = gateway == null || gateway.startsWith("link#");
         return iface != null && !iface.isEmpty() && noNextHop ? List.of(iface) : List.of();
     }
