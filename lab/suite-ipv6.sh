@@ -98,7 +98,7 @@ ipv6_keep_renews() {
     cat "$log"
     mv "$log" "$log.out"
     echo "map --keep exited with status $rc after SIGTERM"
-    if pinhole_rule "$port" && grep -q "lease was cut" "$log.out"; then
+    if pinhole_rule "$port" && lab log 300 | grep -q "Unauthorized to remove PCP mapping internal port $port,"; then
         # miniupnpd 2.3.1 (nftables) refuses the PCP delete of an IPv6 pinhole it has renewed ("Unauthorized
         # to remove PCP mapping", although the nonce is the one it accepted); openport then cuts the lease to
         # the minimum miniupnpd grants (120 s): the rule must be gone when that ends
