@@ -74,7 +74,7 @@ final class Training {
     }
 
     /** A NAT-PMP gateway (RFC 6886 §3.2, §3.3) on loopback that grants what is asked; PCP requests get no answer. */
-    private static final class NatPmp implements AutoCloseable {
+    static final class NatPmp implements AutoCloseable {
         private final DatagramSocket socket = new DatagramSocket(0, LOOPBACK);
         private final Thread thread = new Thread(this::serve, "openport-training-natpmp");
 
@@ -128,11 +128,17 @@ final class Training {
     }
 
     /** Answers an M-SEARCH on loopback with the fake IGD's LOCATION. */
-    private static final class Ssdp implements AutoCloseable {
-        private final DatagramSocket socket = new DatagramSocket(0, LOOPBACK);
+    static final class Ssdp implements AutoCloseable {
+        private final DatagramSocket socket;
         private final int httpPort;
 
         Ssdp(int httpPort) throws IOException {
+            this(httpPort, 0);
+        }
+
+        /** On a given port (0: any), answering with the LOCATION of the IGD on {@code httpPort}. */
+        Ssdp(int httpPort, int port) throws IOException {
+            this.socket = new DatagramSocket(port, LOOPBACK);
             this.httpPort = httpPort;
             Thread t = new Thread(this::serve, "openport-training-ssdp");
             t.setDaemon(true);
@@ -173,7 +179,7 @@ final class Training {
     }
 
     /** An IGD:1 with one WANIPConnection on loopback HTTP that accepts every mapping and lists one. */
-    private static final class Igd implements AutoCloseable {
+    static final class Igd implements AutoCloseable {
         private static final String WANIP = "urn:schemas-upnp-org:service:WANIPConnection:1";
         private static final String DESCRIPTION = "<?xml version=\"1.0\"?>"
                 + "<root xmlns=\"urn:schemas-upnp-org:device-1-0\"><specVersion><major>1</major><minor>0</minor>"
