@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.LocalTime;
+import java.util.EnumSet;
 
 /**
  * A tiny TCP "game server" that opens its port on the router with one line of openport and keeps it open:
@@ -58,8 +59,9 @@ public class GameServer {
                             + c.current().protocol().displayName()) + " (" + c.detail() + ")"))
                     .build();
             // the one line: map the port (TCP, or TCP and UDP) and keep it mapped until close()
-            try (ManagedMapping m = udpToo ? OpenPort.map(port, options, Transport.TCP, Transport.UDP)
-                    : OpenPort.map(port, options, Transport.TCP)) {
+            try (ManagedMapping m = udpToo
+                    ? OpenPort.map(EnumSet.of(Transport.TCP, Transport.UDP), port, options)
+                    : OpenPort.map(Transport.TCP, port, options)) {
                 System.out.println(LocalTime.now() + " players connect to " + m.external() + " via "
                         + m.protocol().displayName() + " (" + m + ")");
                 if (seconds > 0) {

@@ -62,7 +62,7 @@ public final class Main {
                     .timeout(Duration.ofSeconds(3))
                     .build();
             MapOptions options = MapOptions.builder().discovery(discovery).cleanupOnExit(false).build();
-            try (ManagedMapping m = OpenPort.map(25565, options, Transport.TCP)) {
+            try (ManagedMapping m = OpenPort.map(Transport.TCP, 25565, options)) {
                 expect(m.external().toString().equals("203.0.113.7:25565"), "external " + m.external());
                 expect(m.protocol() == MappingProtocol.NAT_PMP, "protocol " + m.protocol());
                 proved.add("mapped 25565/tcp through a NAT-PMP gateway on 127.0.0.1: players connect to "
@@ -84,8 +84,8 @@ public final class Main {
         expect(protocols.isEmpty(), "no protocol module expected, found " + protocols);
         DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(InetAddress.getLoopbackAddress())
                 .timeout(Duration.ofSeconds(1)).build();
-        try (ManagedMapping m = OpenPort.map(25565, MapOptions.builder().discovery(discovery).build(),
-                Transport.TCP)) {
+        try (ManagedMapping m = OpenPort.map(Transport.TCP, 25565,
+                MapOptions.builder().discovery(discovery).build())) {
             throw new AssertionError("mapped without any protocol module: " + m);
         } catch (PortMappingException e) {
             expect(e.failure().equals(Optional.of(new PortMappingException.NoProtocolModule("dev.openport:openport"))),

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -212,8 +213,7 @@ final class MapCommand extends BaseCommand {
                 if (ipv4Only || ipv6Only) {
                     b.families(ipv4Only ? AddressFamily.IPV4 : AddressFamily.IPV6);
                 }
-                handles.add(OpenPort.map(spec.port(), b.build(), ts.get(0),
-                        ts.subList(1, ts.size()).toArray(new Transport[0])));
+                handles.add(OpenPort.map(EnumSet.copyOf(ts), spec.port(), b.build()));
             }
         } catch (PortMappingException | RuntimeException e) {
             handles.forEach(ManagedMapping::close); // all or nothing

@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * handle may hold several transports of the same port (a game's TCP and UDP).
  *
  * <pre>{@code
- * try (ManagedMapping m = OpenPort.map(25565, Transport.TCP, Transport.UDP)) {
+ * try (ManagedMapping m = OpenPort.map(EnumSet.of(Transport.TCP, Transport.UDP), 25565)) {
  *     System.out.println("players connect to " + m.external() + " via " + m.protocol().displayName());
  *     m.addListener(c -> System.out.println("now at " + c.current().external()));
  *     server.run();

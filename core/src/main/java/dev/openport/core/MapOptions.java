@@ -19,7 +19,7 @@ import java.util.concurrent.Executor;
  *         .protocols(MappingProtocol.PCP, MappingProtocol.UPNP)
  *         .listener(change -> System.out.println(change))
  *         .build();
- * try (ManagedMapping m = OpenPort.map(25565, opts, Transport.TCP, Transport.UDP)) { ... }
+ * try (ManagedMapping m = OpenPort.map(EnumSet.of(Transport.TCP, Transport.UDP), 25565, opts)) { ... }
  * }</pre>
  *
  * @param externalPort      the external port to ask for; 0 = the same as the internal port

@@ -6,13 +6,13 @@ import java.util.Objects;
  * Something that happened to a {@link ManagedMapping} in the background.
  *
  * <pre>{@code
- * OpenPort.map(25565, MapOptions.builder()
+ * OpenPort.map(Transport.TCP, 25565, MapOptions.builder()
  *         .listener(change -> {
  *             if (change.kind() == MappingChange.Kind.CHANGED) {
  *                 announceToPlayers(change.current().external());
  *             }
  *         })
- *         .build(), Transport.TCP);
+ *         .build());
  * }</pre>
  *
  * @param kind      what happened

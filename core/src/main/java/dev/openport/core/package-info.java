@@ -6,7 +6,7 @@
  * and deletes it on {@code close()} or at JVM exit:
  *
  * <pre>{@code
- * try (ManagedMapping m = OpenPort.map(25565, Transport.TCP, Transport.UDP)) {
+ * try (ManagedMapping m = OpenPort.map(EnumSet.of(Transport.TCP, Transport.UDP), 25565)) {
  *     System.out.println("players connect to " + m.external());
  *     server.run();
  * }

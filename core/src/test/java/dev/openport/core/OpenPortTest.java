@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.time.Duration;
+import java.util.EnumSet;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -19,8 +20,8 @@ class OpenPortTest {
 
     @Test
     void withoutAProtocolModuleMapSaysSoAndLeavesNoThread() {
-        assertThatThrownBy(() -> OpenPort.map(25565, MapOptions.builder().discovery(LOOPBACK).build(),
-                Transport.TCP, Transport.UDP))
+        assertThatThrownBy(() -> OpenPort.map(EnumSet.of(Transport.TCP, Transport.UDP), 25565,
+                MapOptions.builder().discovery(LOOPBACK).build()))
                 .isInstanceOf(PortMappingException.class)
                 .hasMessageContaining("no protocol module is installed")
                 .extracting(e -> ((PortMappingException) e).reason())
