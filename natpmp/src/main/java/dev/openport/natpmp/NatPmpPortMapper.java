@@ -198,6 +198,11 @@ public final class NatPmpPortMapper implements PortMapper {
      */
     private PortMapping create(MappingRequest request, int suggestedExternalPort, int wireInternal)
             throws PortMappingException {
+        if (request.isPermanent()) {
+            // lifetime 0 deletes on the wire (RFC 6886 §3.4): never send a "permanent" request
+            throw new PortMappingException(Reason.UNSUPPORTED, "NAT-PMP has no permanent mappings (lifetime 0 deletes)",
+                    MappingProtocol.NAT_PMP, gateway, null, null);
+        }
         long lifetime = request.lifetime().getSeconds();
         int suggested = suggestedExternalPort;
         int internal = wireInternal;

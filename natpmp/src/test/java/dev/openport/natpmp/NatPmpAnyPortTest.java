@@ -136,4 +136,12 @@ class NatPmpAnyPortTest {
         assertThat(m.internalPort()).isEqualTo(25565);
         assertThat(m.protocolState()).isEmpty();
     }
+
+    @Test
+    void aPermanentRequestIsRefusedBeforeAnythingIsSent() {
+        assertThatThrownBy(() -> mapper.map(MappingRequest.of(Transport.UDP, 27015).withLifetime(Duration.ZERO)))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED));
+        assertThat(gw.requests()).isEmpty();
+    }
 }

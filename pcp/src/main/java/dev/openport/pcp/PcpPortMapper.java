@@ -224,6 +224,11 @@ final class PcpPortMapper implements PortMapper {
 
     private PortMapping send(MappingRequest request, Octets nonce, int suggestedPort, InetAddress suggestedAddress,
             int wireInternal) throws PortMappingException {
+        if (request.isPermanent()) {
+            // lifetime 0 deletes on the wire (§15): never send a "permanent" request
+            throw new PortMappingException(Reason.UNSUPPORTED, "PCP has no permanent mappings (lifetime 0 deletes)",
+                    MappingProtocol.PCP, gateway(), null, null);
+        }
         InetAddress internal = request.internalAddressIfSet().orElse(clientAddress);
         long lifetime = request.lifetime().getSeconds();
         PcpPayload.Map asked = new PcpPayload.Map(nonce, request.transport().ianaNumber(), wireInternal,

@@ -1,9 +1,11 @@
 package dev.openport.pcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
+import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
@@ -79,5 +81,13 @@ class PcpAnyPortTest {
         PortMapping m = mapper.map(MappingRequest.of(Transport.UDP, 27015));
         assertThat(m.protocolState()).matches("[0-9a-f]{24}");
         assertThat(PcpMaps.wireInternalPort(m)).isEqualTo(27015);
+    }
+
+    @Test
+    void aPermanentRequestIsRefusedBeforeAnythingIsSent() {
+        assertThatThrownBy(() -> mapper.map(MappingRequest.of(Transport.UDP, 27015).withLifetime(Duration.ZERO)))
+                .isInstanceOfSatisfying(PortMappingException.class,
+                        e -> assertThat(e.reason()).isEqualTo(PortMappingException.Reason.UNSUPPORTED));
+        assertThat(server.requests()).isEmpty();
     }
 }
