@@ -141,6 +141,7 @@ public final class NatPmpPortMapper implements PortMapper {
      * Deletes every mapping of {@code transport} that the gateway holds for this host: internal port 0 and
      * lifetime 0 (RFC 6886 §3.4). Useful to clean up after a crash, when the mappings' ports are unknown.
      *
+     * @param transport the transport whose mappings are deleted
      * @throws PortMappingException as {@link #unmap}; {@code NOT_AUTHORIZED} from gateways that refuse it
      */
     public void deleteAll(Transport transport) throws PortMappingException {

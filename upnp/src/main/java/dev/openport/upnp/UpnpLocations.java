@@ -18,13 +18,25 @@ public final class UpnpLocations {
     private UpnpLocations() {
     }
 
-    /** Remembers {@code location} for {@code gateway} unless this process already knows one. */
+    /**
+     * Remembers {@code location} for {@code gateway} unless this process already knows one.
+     *
+     * @param gateway  the gateway's LAN address
+     * @param ssdpPort the SSDP port discovery searches on ({@link #SSDP_PORT} unless a test says otherwise)
+     * @param location the description URL saved by an earlier process
+     */
     public static void seed(InetAddress gateway, int ssdpPort, URI location) {
         Discovery.seed(Objects.requireNonNull(gateway, "gateway"), ssdpPort,
                 Objects.requireNonNull(location, "location"));
     }
 
-    /** The LOCATION that last worked for {@code gateway} in this process, or {@code null}. */
+    /**
+     * The LOCATION that last worked for {@code gateway} in this process.
+     *
+     * @param gateway  the gateway's LAN address
+     * @param ssdpPort the SSDP port discovery searches on ({@link #SSDP_PORT} unless a test says otherwise)
+     * @return the description URL, or {@code null} when none worked (or was seeded) yet
+     */
     public static URI remembered(InetAddress gateway, int ssdpPort) {
         return Discovery.remembered(gateway, ssdpPort);
     }
