@@ -39,17 +39,29 @@ public enum AddressClass {
         this.description = description;
     }
 
-    /** A stable lower-case name for machine-readable output: {@code public}, {@code cgnat}, ... */
+    /**
+     * A stable lower-case name for machine-readable output.
+     *
+     * @return e.g. {@code public}, {@code cgnat}
+     */
     public String id() {
         return id;
     }
 
-    /** A phrase for people, e.g. "a carrier-grade NAT address (RFC 6598, 100.64.0.0/10)". */
+    /**
+     * A phrase for people.
+     *
+     * @return e.g. "a carrier-grade NAT address (RFC 6598, 100.64.0.0/10)"
+     */
     public String description() {
         return description;
     }
 
-    /** Whether this is a global address the internet can route to. */
+    /**
+     * Whether this is a global address the internet can route to.
+     *
+     * @return {@code true} for {@link #PUBLIC}
+     */
     public boolean isPublic() {
         return this == PUBLIC;
     }
@@ -57,6 +69,9 @@ public enum AddressClass {
     /**
      * Classifies {@code address}. IPv4-mapped IPv6 addresses arrive as {@link Inet4Address} (the JDK converts
      * them), so they are classified as the IPv4 address they carry.
+     *
+     * @param address the address to classify
+     * @return its class
      */
     public static AddressClass of(InetAddress address) {
         Objects.requireNonNull(address, "address");

@@ -10,7 +10,11 @@ public enum AddressFamily {
     /** IPv6: a pinhole in the router's firewall for this host's stable global address (nothing is translated). */
     IPV6;
 
-    /** "IPv4" or "IPv6", for messages. */
+    /**
+     * The family's name for messages.
+     *
+     * @return "IPv4" or "IPv6"
+     */
     public String displayName() {
         return this == IPV4 ? "IPv4" : "IPv6";
     }

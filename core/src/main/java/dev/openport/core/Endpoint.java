@@ -20,13 +20,24 @@ import java.net.InetSocketAddress;
  */
 public record Endpoint(InetAddress address, int port) {
 
+    /**
+     * Checks the port.
+     *
+     * @param address the address, or {@code null} when unknown
+     * @param port    the port, 0-65535
+     * @throws IllegalArgumentException when the port is outside 0-65535
+     */
     public Endpoint {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
         }
     }
 
-    /** As a socket address (unresolved {@code ?} when the address is unknown). */
+    /**
+     * As a socket address.
+     *
+     * @return the socket address (unresolved {@code ?} when the address is unknown)
+     */
     public InetSocketAddress toSocketAddress() {
         return address == null ? InetSocketAddress.createUnresolved("?", port) : new InetSocketAddress(address, port);
     }

@@ -21,17 +21,33 @@ import java.util.Optional;
  */
 public record Gateway(InetAddress address, Map<MappingProtocol, Duration> protocols, InetAddress externalAddress) {
 
+    /**
+     * Copies the protocol map; the address is required.
+     *
+     * @param address         the gateway's LAN address
+     * @param protocols       each protocol that answered, with how long it took
+     * @param externalAddress the external address it reported, or {@code null}
+     */
     public Gateway {
         Objects.requireNonNull(address, "address");
         protocols = Map.copyOf(protocols);
     }
 
-    /** The external address, when one was reported. */
+    /**
+     * The external address, when one was reported.
+     *
+     * @return the address, or empty
+     */
     public Optional<InetAddress> externalAddressIfKnown() {
         return Optional.ofNullable(externalAddress);
     }
 
-    /** Whether {@code protocol} answered. */
+    /**
+     * Whether {@code protocol} answered.
+     *
+     * @param protocol the protocol asked about
+     * @return {@code true} when it answered the probe
+     */
     public boolean speaks(MappingProtocol protocol) {
         return protocols.containsKey(protocol);
     }

@@ -27,6 +27,14 @@ public record GatewayEvent(Kind kind, MappingProtocol protocol, InetAddress gate
         EXTERNAL_ADDRESS_CHANGED
     }
 
+    /**
+     * The kind is required.
+     *
+     * @param kind     what happened
+     * @param protocol the protocol that noticed it
+     * @param gateway  the gateway it concerns
+     * @param detail   a human-readable explanation
+     */
     public GatewayEvent {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(protocol, "protocol");

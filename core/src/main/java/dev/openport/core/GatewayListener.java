@@ -9,6 +9,10 @@ package dev.openport.core;
  */
 @FunctionalInterface
 public interface GatewayListener {
-    /** Called on an openport thread; must return quickly and must not throw. */
+    /**
+     * Called on an openport thread; must return quickly and must not throw.
+     *
+     * @param event what the gateway signalled
+     */
     void onEvent(GatewayEvent event);
 }

@@ -24,7 +24,12 @@ public final class Gateways {
     private Gateways() {
     }
 
-    /** Connects to the default gateway with the default options. */
+    /**
+     * Connects to the default gateway with the default options.
+     *
+     * @return a mapper for the best protocol that answered; close it when done
+     * @throws PortMappingException as {@link #connect(DiscoveryOptions)}
+     */
     public static PortMapper connect() throws PortMappingException {
         return connect(DiscoveryOptions.defaults());
     }
@@ -41,6 +46,8 @@ public final class Gateways {
      *
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when no gateway is known or none of the protocols
      *                              answered (the message lists what was tried)
+     * @param options which gateway, protocols and timeouts
+     * @return a mapper for the best protocol that answered; close it when done
      */
     public static PortMapper connect(DiscoveryOptions options) throws PortMappingException {
         return connect(options, new ProtocolProber(Providers.installed()), GatewayTarget.resolve(options));
@@ -51,7 +58,12 @@ public final class Gateways {
         return FallbackMapper.connect(prober, target, options);
     }
 
-    /** Lists the default gateway and what it speaks, with default options. */
+    /**
+     * Lists the default gateway and what it speaks, with default options.
+     *
+     * @return each gateway asked, best route first
+     * @throws PortMappingException as {@link #discover(DiscoveryOptions)}
+     */
     public static List<Gateway> discover() throws PortMappingException {
         return discover(DiscoveryOptions.defaults());
     }
@@ -61,6 +73,8 @@ public final class Gateways {
      * route's gateway (a second NIC, a VPN), best route first — all at once, waits for all of them (up to the
      * timeout), and reports what answered. An empty protocol map means nothing answered on that gateway.
      *
+     * @param options which gateway(s), protocols and timeouts
+     * @return each gateway asked, best route first
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when there is no gateway to ask
      */
     public static List<Gateway> discover(DiscoveryOptions options) throws PortMappingException {
