@@ -21,6 +21,13 @@ import java.util.Objects;
  * @param localAddress  the stable global address on that interface
  */
 public record Ipv6Uplink(Inet6Address gateway, String interfaceName, Inet6Address localAddress) {
+    /**
+     * Every component is required.
+     *
+     * @param gateway       the IPv6 default router (scoped when link-local)
+     * @param interfaceName the interface the default route leaves by (its name; on Windows its index)
+     * @param localAddress  the stable global address on that interface
+     */
     public Ipv6Uplink {
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(interfaceName, "interfaceName");
@@ -31,6 +38,9 @@ public record Ipv6Uplink(Inet6Address gateway, String interfaceName, Inet6Addres
      * {@code base} pointed at this uplink: the IPv6 gateway, the stable address as local (and internal) address,
      * and only the protocols that open IPv6 pinholes (PCP, UPnP WANIPv6FirewallControl; NAT-PMP is IPv4-only).
      * A known UPnP description URL is dropped (it names the IPv4 side). Empty when {@code base} allows neither.
+     *
+     * @param base the IPv4 discovery options to derive from
+     * @return the IPv6 discovery options, or empty
      */
     public java.util.Optional<DiscoveryOptions> discovery(DiscoveryOptions base) {
         java.util.EnumSet<MappingProtocol> p = java.util.EnumSet.noneOf(MappingProtocol.class);

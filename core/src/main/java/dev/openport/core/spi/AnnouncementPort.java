@@ -55,12 +55,24 @@ public final class AnnouncementPort {
     /** Told of each datagram from its gateway in its protocol version. Runs on the listener thread: be quick. */
     @FunctionalInterface
     public interface Handler {
+        /**
+         * One datagram.
+         *
+         * @param data            the buffer (valid only during the call)
+         * @param length          how many bytes of {@code data} are the datagram
+         * @param from            the sender
+         * @param receivedAtNanos {@link System#nanoTime()} at receipt
+         */
         void onDatagram(byte[] data, int length, InetSocketAddress from, long receivedAtNanos);
     }
 
     /** A registration; {@link #close()} ends it (and the socket, when it was the last). */
     public interface Subscription extends AutoCloseable {
-        /** The port the shared socket is bound to (tests bind port 0). */
+        /**
+         * The port the shared socket is bound to (tests bind port 0).
+         *
+         * @return the local port
+         */
         int localPort();
 
         @Override
@@ -74,6 +86,10 @@ public final class AnnouncementPort {
      *                     loopback address
      * @param group        the multicast group to join, or {@code null} for none (unicast tests)
      * @param localAddress the address whose interface joins the group
+     * @param gateway      only datagrams from this address are delivered
+     * @param version      only datagrams whose first octet is this version are delivered
+     * @param handler      told of each datagram
+     * @return the registration; close it to stop
      * @throws IOException when the port cannot be bound or the group joined
      */
     public static Subscription subscribe(InetSocketAddress bind, InetAddress group, InetAddress localAddress,

@@ -18,7 +18,11 @@ public final class AnyPorts {
     private AnyPorts() {
     }
 
-    /** A random port of the dynamic range (RFC 6335 §6), to ask for as internal and external port. */
+    /**
+     * A random port of the dynamic range (RFC 6335 §6), to ask for as internal and external port.
+     *
+     * @return a port in 49152-65535
+     */
     public static int pick() {
         return ThreadLocalRandom.current().nextInt(DYNAMIC_FIRST, DYNAMIC_LAST + 1);
     }

@@ -55,17 +55,29 @@ public final class EventDispatcher implements AutoCloseable {
         this.executor.allowCoreThreadTimeOut(true);
     }
 
-    /** Adds a listener; it receives events fired from now on. */
+    /**
+     * Adds a listener; it receives events fired from now on.
+     *
+     * @param listener the listener to add
+     */
     public void addListener(GatewayListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
 
-    /** Whether any listener is registered. */
+    /**
+     * Whether any listener is registered.
+     *
+     * @return {@code true} when at least one is
+     */
     public boolean hasListeners() {
         return !listeners.isEmpty();
     }
 
-    /** Queues {@code event} for every listener; does nothing without listeners or after {@link #close()}. */
+    /**
+     * Queues {@code event} for every listener; does nothing without listeners or after {@link #close()}.
+     *
+     * @param event the event to deliver
+     */
     public void fire(GatewayEvent event) {
         Objects.requireNonNull(event, "event");
         if (listeners.isEmpty() || executor.isShutdown()) {
