@@ -29,6 +29,7 @@ public final class LocalNetwork {
     /**
      * The default IPv4 gateway. With several default routes (VPN, second NIC) the one with the lowest metric.
      *
+     * @return the gateway's address
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when the routing table has no default route
      */
     public static InetAddress defaultGateway() throws PortMappingException {
@@ -38,6 +39,10 @@ public final class LocalNetwork {
     /**
      * The default IPv4 gateway reached through {@code interfaceName}; when the routing table does not say which
      * interface a route uses (or none leaves by that interface) this is an error, not a silent fallback.
+     *
+     * @param interfaceName the interface's name (on Windows also its address)
+     * @return the gateway's address
+     * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when no default route leaves by that interface
      */
     public static InetAddress defaultGateway(String interfaceName) throws PortMappingException {
         Objects.requireNonNull(interfaceName, "interfaceName");
@@ -52,7 +57,13 @@ public final class LocalNetwork {
         throw TunnelRoutes.gatewayNeeded(interfaceName);
     }
 
-    /** The local address the kernel would use to reach {@code gateway}. */
+    /**
+     * The local address the kernel would use to reach {@code gateway}.
+     *
+     * @param gateway the address to reach
+     * @return this host's address on the way there
+     * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when the kernel has no usable route or address for it
+     */
     public static InetAddress localAddressTowards(InetAddress gateway) throws PortMappingException {
         return LocalAddress.towards(Objects.requireNonNull(gateway, "gateway"));
     }
@@ -60,6 +71,8 @@ public final class LocalNetwork {
     /**
      * The IPv4 address of the named interface (a global address before a link-local one).
      *
+     * @param interfaceName the interface's name
+     * @return its IPv4 address
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} when there is no such interface, it is down, or it
      *                              has no IPv4 address; the message lists the interfaces that have one
      */
@@ -72,6 +85,8 @@ public final class LocalNetwork {
      * address on that route's interface (not temporary, not unique-local, not link-local, not deprecated).
      * Empty on IPv4-only networks and when only such unusable addresses exist. Reads the routing and address
      * tables like {@link #defaultGateway()}; sends nothing.
+     *
+     * @return the uplink, or empty
      */
     public static java.util.Optional<Ipv6Uplink> ipv6Uplink() {
         return Ipv6Uplinks.find();
