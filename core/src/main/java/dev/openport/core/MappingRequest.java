@@ -77,7 +77,13 @@ public record MappingRequest(Transport transport, int internalPort, InetAddress 
         }
     }
 
-    /** Maps {@code internalPort} of this host, suggesting the same external port, with a 2-hour lease. */
+    /**
+     * Maps {@code internalPort} of this host, suggesting the same external port, with a 2-hour lease.
+     *
+     * @param transport    TCP or UDP
+     * @param internalPort the port on this host, 1-65535
+     * @return the request
+     */
     public static MappingRequest of(Transport transport, int internalPort) {
         return new MappingRequest(transport, internalPort, null, internalPort, false, DEFAULT_LIFETIME,
                 DEFAULT_DESCRIPTION);
@@ -87,52 +93,91 @@ public record MappingRequest(Transport transport, int internalPort, InetAddress 
      * Maps whatever port the gateway chooses, forwarded to the same port on this host, with a 2-hour lease:
      * internal port {@link #FOLLOW_EXTERNAL_PORT}, external port 0. Suggest a port with
      * {@link #withExternalPort(int)}.
+     *
+     * @param transport TCP or UDP
+     * @return the request
      */
     public static MappingRequest anyPort(Transport transport) {
         return new MappingRequest(transport, FOLLOW_EXTERNAL_PORT, null, 0, false, DEFAULT_LIFETIME,
                 DEFAULT_DESCRIPTION);
     }
 
-    /** {@code true} when the service listens on the granted external port (internal port 0, see {@link #anyPort}). */
+    /**
+     * Whether the service listens on the granted external port (internal port 0, see {@link #anyPort}).
+     *
+     * @return {@code true} for an any-port request
+     */
     public boolean followsExternalPort() {
         return internalPort == FOLLOW_EXTERNAL_PORT;
     }
 
-    /** Whether this asks for a permanent lease (lifetime 0; UPnP only). */
+    /**
+     * Whether this asks for a permanent lease (lifetime 0; UPnP only).
+     *
+     * @return {@code true} when the lifetime is zero
+     */
     public boolean isPermanent() {
         return lifetime.isZero();
     }
 
-    /** The internal address, when one was given. */
+    /**
+     * The internal address, when one was given.
+     *
+     * @return the address, or empty for this host
+     */
     public Optional<InetAddress> internalAddressIfSet() {
         return Optional.ofNullable(internalAddress);
     }
 
-    /** This request with another suggested external port (0 = the gateway chooses). */
+    /**
+     * This request with another suggested external port.
+     *
+     * @param port the external port, 0 = the gateway chooses
+     * @return the new request
+     */
     public MappingRequest withExternalPort(int port) {
         return new MappingRequest(transport, internalPort, internalAddress, port, exactExternalPort && port != 0,
                 lifetime, description);
     }
 
-    /** This request, failing with {@code CONFLICT} rather than accepting another external port. */
+    /**
+     * This request, failing with {@code CONFLICT} rather than accepting another external port.
+     *
+     * @return the new request
+     */
     public MappingRequest requireExactExternalPort() {
         return new MappingRequest(transport, internalPort, internalAddress, externalPort, true, lifetime,
                 description);
     }
 
-    /** This request with another lease. */
+    /**
+     * This request with another lease.
+     *
+     * @param newLifetime the lease to ask for ({@link Duration#ZERO} = permanent)
+     * @return the new request
+     */
     public MappingRequest withLifetime(Duration newLifetime) {
         return new MappingRequest(transport, internalPort, internalAddress, externalPort, exactExternalPort,
                 newLifetime, description);
     }
 
-    /** This request with another label. */
+    /**
+     * This request with another label.
+     *
+     * @param newDescription the label the gateway shows
+     * @return the new request
+     */
     public MappingRequest withDescription(String newDescription) {
         return new MappingRequest(transport, internalPort, internalAddress, externalPort, exactExternalPort,
                 lifetime, newDescription);
     }
 
-    /** This request forwarding to another LAN address ({@code null}: this host). */
+    /**
+     * This request forwarding to another LAN address.
+     *
+     * @param address the LAN address, or {@code null} for this host
+     * @return the new request
+     */
     public MappingRequest withInternalAddress(InetAddress address) {
         return new MappingRequest(transport, internalPort, address, externalPort, exactExternalPort, lifetime,
                 description);
