@@ -24,12 +24,22 @@ public enum MappingProtocol {
         this.displayName = displayName;
     }
 
-    /** The name people know it by: {@code PCP}, {@code NAT-PMP}, {@code UPnP}. */
+    /**
+     * The name people know it by.
+     *
+     * @return {@code PCP}, {@code NAT-PMP} or {@code UPnP}
+     */
     public String displayName() {
         return displayName;
     }
 
-    /** Accepts {@code pcp}, {@code natpmp}, {@code nat-pmp}, {@code nat_pmp}, {@code upnp} in any case. */
+    /**
+     * Accepts {@code pcp}, {@code natpmp}, {@code nat-pmp}, {@code nat_pmp}, {@code upnp} in any case.
+     *
+     * @param text what the user typed
+     * @return the protocol
+     * @throws IllegalArgumentException for anything else
+     */
     public static MappingProtocol parse(String text) {
         String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
         return switch (t) {

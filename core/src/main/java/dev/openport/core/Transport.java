@@ -21,7 +21,11 @@ public enum Transport {
         this.ianaNumber = ianaNumber;
     }
 
-    /** The IANA protocol number (6 for TCP, 17 for UDP), as PCP puts it on the wire. */
+    /**
+     * The IANA protocol number, as PCP puts it on the wire.
+     *
+     * @return 6 for TCP, 17 for UDP
+     */
     public int ianaNumber() {
         return ianaNumber;
     }
@@ -29,6 +33,8 @@ public enum Transport {
     /**
      * Parses {@code tcp} or {@code udp} in any case.
      *
+     * @param text what the user typed
+     * @return the transport
      * @throws IllegalArgumentException for anything else, with a message naming the accepted values
      */
     public static Transport parse(String text) {
@@ -40,7 +46,11 @@ public enum Transport {
         };
     }
 
-    /** Lower-case name, as users type it ({@code tcp}, {@code udp}). */
+    /**
+     * Lower-case name, as users type it.
+     *
+     * @return {@code tcp} or {@code udp}
+     */
     public String lowerName() {
         return name().toLowerCase(Locale.ROOT);
     }
