@@ -15,7 +15,7 @@ mkdir -p "$work/unpacked" "$work/zip" "$work/bin" "$work/cache" "$work/elsewhere
 tar -xzf "$target/openport-$version.tar.gz" -C "$work/unpacked"
 home=$work/unpacked/openport-$version
 for f in bin/openport bin/openport.cmd lib/openport.jar lib/cds.sh man/man1/openport.1 \
-        completions/openport.bash completions/_openport completions/openport.fish; do
+        completions/openport.bash completions/_openport completions/openport.fish LICENSE NOTICE; do
     [ -f "$home/$f" ] || { echo "check-dist: $f missing from the tar.gz" >&2; exit 1; }
 done
 [ -x "$home/bin/openport" ] || { echo "check-dist: bin/openport is not executable" >&2; exit 1; }
