@@ -255,7 +255,7 @@ final class MapCommand extends BaseCommand {
     }
 
     /**
-     * Some UPnP firmware answers AddPortMapping with success and keeps nothing (DESIGN §5.2, §5.5): read the
+     * Some UPnP firmware answers AddPortMapping with success and keeps nothing (docs/quirks.md): read the
      * table back and say so. NAT-PMP and PCP answers already carry what the gateway holds, so they are not asked
      * twice. Advisory only: a failed read-back never fails the command.
      */

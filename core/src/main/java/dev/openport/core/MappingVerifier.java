@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Reads a mapping back from the gateway after it was made, to catch routers that answer "OK" and then drop it
- * (DESIGN §5 item 2). UPnP: the mapping must be in the gateway's table ({@link PortMapper#list()}), same
+ * (docs/quirks.md). UPnP: the mapping must be in the gateway's table ({@link PortMapper#list()}), same
  * external port, transport and internal port. NAT-PMP/PCP: the gateway must renew it, keeping its external
  * port: a renewal answer is the protocol's only read-back.
  *

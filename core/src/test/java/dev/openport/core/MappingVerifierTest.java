@@ -20,7 +20,7 @@ class MappingVerifierTest {
     void upnpRouterThatSilentlyDroppedTheMappingIsMissing() throws Exception {
         PortMapper upnp = new FakeGateway.FakeMapper(gw, MappingProtocol.UPNP);
         PortMapping m = upnp.map(MappingRequest.of(Transport.TCP, 25565));
-        gw.clear(); // the router said OK, then purged its table (DESIGN §5 item 2)
+        gw.clear(); // the router said OK, then purged its table (docs/quirks.md)
         assertThat(MappingVerifier.verify(upnp, m)).isEqualTo(MappingVerifier.Result.MISSING);
     }
 

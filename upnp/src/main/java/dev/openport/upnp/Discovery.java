@@ -149,7 +149,7 @@ final class Discovery {
     }
 
     /**
-     * Picks the service to use (DESIGN §5.9): Connected with a public external address first, then Connected,
+     * Picks the service to use (docs/quirks.md): Connected with a public external address first, then Connected,
      * then whatever answers. With one service, its GetExternalIPAddress is the check that SOAP works.
      */
     private static Found rank(URI location, DeviceDescription d, List<WanService> connections,

@@ -7,7 +7,7 @@ import java.net.URISyntaxException;
 import java.util.List;
 
 /**
- * Which hosts a LOCATION or control URL may point at (DESIGN §5.8, §6). The LAN is not trusted: an SSDP answer
+ * Which hosts a LOCATION or control URL may point at (docs/quirks.md, docs/security.md). The LAN is not trusted: an SSDP answer
  * must not make us fetch a public URL (SSRF), and real routers announce URLs on hosts we cannot reach (a floating
  * VIP, {@code [::1]}, an IPv6 link-local address without zone), which we re-point at the address that answered.
  */

@@ -17,7 +17,7 @@ import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
 
 /**
- * A DOM parser for XML from the LAN, which is not trusted (DESIGN §6): no DOCTYPE at all (so no entities, no
+ * A DOM parser for XML from the LAN, which is not trusted (docs/security.md): no DOCTYPE at all (so no entities, no
  * external DTD, no billion laughs), no XInclude, secure processing on. Elements are matched by local name so any
  * namespace prefix, a missing namespace, or the TR-064 {@code dslforum} namespace all work.
  */

@@ -16,7 +16,7 @@ final class Ssdp {
     static final String MULTICAST_HOST_V6 = "ff02::c";
     /**
      * The search targets sent, most specific first. Some gateways answer only their first device to
-     * {@code ssdp:all}, others only a device type, others only a service type (DESIGN §5.7).
+     * {@code ssdp:all}, others only a device type, others only a service type (docs/quirks.md).
      */
     static final List<String> SEARCH_TARGETS = List.of(
             "urn:schemas-upnp-org:device:InternetGatewayDevice:1",

@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SSDP search that returns on the first good answer instead of waiting out MX (DESIGN §4): M-SEARCH goes to
+ * SSDP search that returns on the first good answer instead of waiting out MX: M-SEARCH goes to
  * the gateway's unicast address and, when allowed, to the multicast group at once, for every target in
  * {@link Ssdp#SEARCH_TARGETS}, resent a few times for loss. Answers are taken from any source port, deduplicated
  * by LOCATION and UDN, and accepted only when their LOCATION is on the LAN.
@@ -175,7 +175,7 @@ final class SsdpSearch {
     }
 
     /**
-     * Whether an answer may come from the gateway we asked (DESIGN §6: answers only from the gateway). Over IPv4
+     * Whether an answer may come from the gateway we asked (docs/security.md: answers only from the gateway). Over IPv4
      * that is its address exactly: an IGD elsewhere on the LAN (a second router, a mesh node, a hostile host)
      * is not the NAT our traffic leaves through, so a mapping there would not make us reachable, and it
      * would be reported under the wrong gateway. An IPv6 router answers from its link-local or any of its

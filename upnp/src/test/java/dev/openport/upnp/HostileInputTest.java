@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN §6: the LAN is not trusted. Every attack ends in a typed error, within the deadline, leaking nothing. */
+/** docs/security.md: the LAN is not trusted. Every attack ends in a typed error, within the deadline, leaking nothing. */
 class HostileInputTest {
     private static final InetAddress LO = InetAddress.getLoopbackAddress();
     private CannedServer http;

@@ -141,7 +141,7 @@ class SsdpTest {
         }
     }
 
-    // ---- LOCATION rules (DESIGN §5.8, §6) ----
+    // ---- LOCATION rules (docs/quirks.md, docs/security.md) ----
 
     @Test
     void locationOnAPublicAddressIsIgnored() {
