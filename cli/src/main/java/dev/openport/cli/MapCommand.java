@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -168,13 +169,8 @@ final class MapCommand extends BaseCommand {
                                 m.lifetime(), m.expiresAt(), m.protocol(), m.gateway(), m.protocolState());
                     }
                 }
-                if (req.followsExternalPort()) {
-                    if (anyGranted == 0) {
-                        anyGranted = m.externalPort();
-                    } else if (m.externalPort() != anyGranted) {
-                        warnings.add("the gateway granted " + anyGranted + " for TCP but " + m.externalPort()
-                                + " for UDP: the service must listen on both ports");
-                    }
+                if (req.followsExternalPort() && anyGranted == 0) {
+                    anyGranted = m.externalPort(); // warningsFor says so when UDP got another port
                 }
                 made.add(m);
                 remember(state, m, warnings);
@@ -276,6 +272,13 @@ final class MapCommand extends BaseCommand {
 
     private List<String> warningsFor(List<PortMapping> made) {
         List<String> warnings = new ArrayList<>();
+        Map<Transport, Integer> anyPort = new EnumMap<>(Transport.class); // any/both: the port each transport got
+        made.stream().filter(m -> m.request().followsExternalPort())
+                .forEach(m -> anyPort.putIfAbsent(m.transport(), m.externalPort()));
+        if (anyPort.size() == 2 && !anyPort.get(Transport.TCP).equals(anyPort.get(Transport.UDP))) {
+            warnings.add("the gateway granted " + anyPort.get(Transport.TCP) + " for TCP but "
+                    + anyPort.get(Transport.UDP) + " for UDP: the service must listen on both ports");
+        }
         Set<String> warned = new HashSet<>();
         for (PortMapping m : made) {
             if (m.externalAddress() != null && warned.add(m.externalAddress().getHostAddress())) {

@@ -40,6 +40,8 @@ final class FakeNatPmpGateway implements AutoCloseable {
     volatile boolean dropMaps;
     /** When non-zero, the external port granted instead of the suggested one. */
     volatile int grantPort;
+    /** When non-zero, the external port granted to UDP requests (a gateway giving TCP and UDP different ports). */
+    volatile int grantUdpPort;
 
     FakeNatPmpGateway() throws SocketException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -123,7 +125,8 @@ final class FakeNatPmpGateway implements AutoCloseable {
             return null;
         }
         int result = m.isDelete() ? 0 : internal == refuseInternalPort ? 4 : mapResult;
-        int granted = m.isDelete() || result != 0 ? 0 : grantPort != 0 ? grantPort : external;
+        int granted = m.isDelete() || result != 0 ? 0 : op == 1 && grantUdpPort != 0 ? grantUdpPort
+                : grantPort != 0 ? grantPort : external;
         return ByteBuffer.allocate(16).put((byte) 0).put((byte) (128 + op)).putShort((short) result)
                 .putInt(sssoe()).putShort((short) internal).putShort((short) granted)
                 .putInt(result != 0 ? 0 : (int) lifetime).array();

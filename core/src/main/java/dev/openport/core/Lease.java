@@ -20,7 +20,7 @@ final class Lease {
     private final LeaseManager manager;
     final ManagedMapping owner;
     final GatewaySession session;
-    final MappingRequest request;
+    volatile MappingRequest request; // changed only by askForTheSamePortAs, before the first mapping
     private final MapOptions options;
     private final AbandonedMappings abandoned;
 
@@ -46,11 +46,12 @@ final class Lease {
         this.abandoned = new AbandonedMappings(session, manager.scheduler());
     }
 
+    /** Any port, TCP+UDP: the second transport asks for the port the first got (VPNs grant one; quirks.md). */
+    void askForTheSamePortAs(int grantedPort) { request = request.withExternalPort(grantedPort); }
+
     synchronized LeaseState state() { return state; }
 
-    synchronized PortMapping current() {
-        return current;
-    }
+    synchronized PortMapping current() { return current; }
 
     boolean cleanupOnExit() {
         return options.cleanupOnExit();

@@ -154,8 +154,19 @@ final class LeaseManager {
         }
         try {
             PortMapper mapper = session.mapper();
+            int anyPortGranted = 0;
             for (Lease l : made) {
+                if (anyPortGranted != 0 && l.request.followsExternalPort()) {
+                    l.askForTheSamePortAs(anyPortGranted);
+                }
                 mapper = start(l, session, mapper);
+                PortMapping got = l.current();
+                if (anyPortGranted == 0 && l.request.followsExternalPort() && got != null) {
+                    anyPortGranted = got.externalPort();
+                } else if (anyPortGranted != 0 && got != null && got.externalPort() != anyPortGranted) {
+                    LOG.warn("the gateway granted {} port {} after granting port {} to the first transport: the "
+                            + "service must listen on both", l.request.transport(), got.externalPort(), anyPortGranted);
+                }
             }
             return handle;
         } catch (PortMappingException | RuntimeException e) {

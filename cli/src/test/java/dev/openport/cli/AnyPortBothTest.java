@@ -1,0 +1,88 @@
+package dev.openport.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code map any/both}: the gateway picks TCP's port, UDP asks for the same one (one-shot and {@code --keep}), and
+ * a gateway that grants UDP another port is named in a warning — against the loopback NAT-PMP fake.
+ */
+class AnyPortBothTest {
+    @TempDir
+    Path dir;
+
+    FakeNatPmpGateway gw;
+
+    @BeforeEach
+    void start() throws Exception {
+        gw = new FakeNatPmpGateway();
+    }
+
+    @AfterEach
+    void stop() {
+        gw.close();
+    }
+
+    String[] cli(String... args) {
+        return Stream.concat(Stream.of(args), Stream.of("--gateway", "127.0.0.1", "--natpmp-port",
+                String.valueOf(gw.port()), "--protocol", "natpmp", "--no-multicast", "--timeout", "2s",
+                "--state-file", dir.resolve("state/mappings.json").toString())).toArray(String[]::new);
+    }
+
+    @Test
+    void oneShotWarnsWhenTheGatewayGivesUdpAnotherPort() {
+        gw.grantPort = 41000;
+        gw.grantUdpPort = 41001;
+        Cli.Result r = Cli.run(cli("map", "any/both"));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains(":41000/tcp", ":41001/udp");
+        assertThat(r.err()).contains("granted 41000 for TCP but 41001 for UDP");
+    }
+
+    @Test
+    void keepAsksUdpForThePortTcpGotAndStaysQuietWhenTheyMatch() throws Exception {
+        gw.grantPort = 41000; // whatever port was suggested: the gateway chooses
+        String text = keepUntilMapped(2);
+        assertThat(gw.nonDeletes()).filteredOn(m -> m.op() == 1).first()
+                .satisfies(udp -> assertThat(udp.suggestedExternalPort()).isEqualTo(41000));
+        assertThat(text).contains(":41000/tcp", ":41000/udp").doesNotContain("for UDP:");
+    }
+
+    @Test
+    void keepWarnsWhenTheGatewayGivesUdpAnotherPort() throws Exception {
+        gw.grantPort = 41000;
+        gw.grantUdpPort = 41001;
+        assertThat(keepUntilMapped(2)).contains("granted 41000 for TCP but 41001 for UDP");
+    }
+
+    /** Runs {@code map any/both --keep} until both mappings are made, stops it as Ctrl-C would; out + err. */
+    private String keepUntilMapped(int mappings) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        AtomicInteger code = new AtomicInteger(-1);
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Thread t = new Thread(() -> code.set(Main.run(cli("map", "any/both", "--keep"), ps, ps)), "keep-any");
+        t.start();
+        long until = System.currentTimeMillis() + 8000;
+        while (!out.toString(StandardCharsets.UTF_8).contains("keeping " + mappings)
+                && System.currentTimeMillis() < until) {
+            Thread.sleep(20);
+        }
+        t.interrupt();
+        t.join(5000);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(code.get()).as(text).isZero();
+        assertThat(text).contains("keeping " + mappings);
+        return text;
+    }
+}
