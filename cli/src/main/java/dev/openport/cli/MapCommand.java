@@ -247,7 +247,7 @@ final class MapCommand extends BaseCommand {
                 && e.reason() != PortMappingException.Reason.NOT_AUTHORIZED)) {
             return e;
         }
-        return new PortMappingException(e.reason(), Main.oneLine(e.getMessage()) + " — " + Hints.OTHER_HOST, e);
+        return new Hints.ForOtherHost(e);
     }
 
     /**
