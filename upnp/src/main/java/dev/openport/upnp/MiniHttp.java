@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A tiny HTTP/1.1 client for a router's LAN web server: one request per connection ({@code Connection: close}),
  * no proxy, no redirects, no DNS (IP literals only), a bounded response, and one total deadline per request so
- * a server that trickles bytes (slow loris) still ends in {@code TIMEOUT}. See DEPENDENCIES.md for why not
- * {@code java.net.http.HttpClient} or jupnp.
+ * a server that trickles bytes (slow loris) still ends in {@code TIMEOUT}. Not {@code java.net.http.HttpClient}:
+ * measured here it cost ~240 ms to build and stalled ~40 ms per request on kept-alive connections. Not jupnp: its
+ * parser was XXE-open and its start-up took ~256 ms and 24 threads.
  */
 final class MiniHttp {
     /** The most header bytes accepted; routers send a handful of short headers. */
