@@ -332,7 +332,7 @@ final class GatewaySession {
         }
         if (t.wake()) {
             for (Lease l : snapshot()) {
-                if (l != from && l.state() == LeaseState.RETRYING) {
+                if (l != from && l.state().waitsOutBackoff()) {
                     l.fire(LeaseEvent.RECHECK);
                 }
             }

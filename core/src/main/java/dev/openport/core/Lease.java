@@ -2,6 +2,7 @@ package dev.openport.core;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,8 +12,7 @@ import org.slf4j.LoggerFactory;
  * lease's lock; network calls happen outside it, always on the lease thread (except the delete in
  * {@link #close()}, which runs on the caller's thread so it is done when close() returns). A request in flight
  * when close() is called is finished by the lease thread, which deletes a late grant and then releases the
- * lease. The mapping is read back every {@link MapOptions#verifyInterval()} (docs/quirks.md). Side records:
- * {@link AbandonedMappings}, {@link LeaseHistory}.
+ * lease. Read back every {@link MapOptions#verifyInterval()} (docs/quirks.md); side records in {@link LeaseHistory}.
  */
 final class Lease {
     private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
@@ -25,7 +25,7 @@ final class Lease {
     private final AbandonedMappings abandoned;
 
     // guarded by this
-    private LeaseState state = LeaseState.MAPPING;
+    private LeasePhase state = LeasePhase.MAPPING;
     private PortMapping current;
     private PortMapper madeBy;
     private LeaseScheduler.Cancellable timer;
@@ -49,13 +49,11 @@ final class Lease {
     /** Any port, TCP+UDP: the second transport asks for the port the first got (VPNs grant one; quirks.md). */
     void askForTheSamePortAs(int grantedPort) { request = request.withExternalPort(grantedPort); }
 
-    synchronized LeaseState state() { return state; }
+    synchronized LeasePhase state() { return state; }
 
     synchronized PortMapping current() { return current; }
 
-    boolean cleanupOnExit() {
-        return options.cleanupOnExit();
-    }
+    boolean cleanupOnExit() { return options.cleanupOnExit(); }
 
     /** The first mapping, on the caller's thread; throws instead of retrying. */
     void start(PortMapper mapper) throws PortMappingException {
@@ -67,14 +65,10 @@ final class Lease {
     void fire(LeaseEvent event) {
         synchronized (this) {
             LeaseTable.Transition t = step(event);
-            switch (t.action()) {
-                case RENEW, REPROBE, VERIFY, REPAIR -> {
-                    cancelTimer();
-                    LeaseState expected = t.next();
-                    manager.scheduler().execute(() -> io(expected, t.action()));
-                }
-                default -> {
-                }
+            if (EnumSet.of(LeaseTable.Action.RENEW, LeaseTable.Action.REPROBE, LeaseTable.Action.VERIFY,
+                    LeaseTable.Action.REPAIR).contains(t.action())) {
+                cancelTimer();
+                manager.scheduler().execute(() -> io(t.next(), t.action()));
             }
         }
     }
@@ -94,7 +88,7 @@ final class Lease {
     }
 
     /** Renews, verifies, repairs or re-probes; runs on the lease thread. */
-    private void io(LeaseState expected, LeaseTable.Action action) {
+    private void io(LeasePhase expected, LeaseTable.Action action) {
         PortMapping cur;
         PortMapper old;
         synchronized (this) {
@@ -213,15 +207,15 @@ final class Lease {
                 switch (t.action()) {
                     case SCHEDULE_RETRY -> schedule(LeaseEvent.RENEW_DUE, Backoff.retryNanos(history.failures(),
                             now - history.outageSince(now), manager.random()));
-                    case REPROBE -> manager.scheduler().execute(() -> io(LeaseState.FAILING_OVER,
+                    case REPROBE -> manager.scheduler().execute(() -> io(LeasePhase.FAILING_OVER,
                             LeaseTable.Action.REPROBE));
-                    default -> release = releasePending && state == LeaseState.CLOSED;
+                    default -> release = releasePending && state == LeasePhase.CLOSED;
                 }
-                if (state != LeaseState.CLOSED && current != null && history.reportLoss()) {
+                if (state != LeasePhase.CLOSED && current != null && history.reportLoss()) {
                     changes.add(change(MappingChange.Kind.LOST, current, current, error.getMessage(), error));
                 }
             }
-            if (state == LeaseState.CLOSED && releasePending) {
+            if (state == LeasePhase.CLOSED && releasePending) {
                 release = true;
             }
         }
@@ -249,7 +243,7 @@ final class Lease {
             LeaseEvent e = c.externalAddress() != null && ext.isEmpty() ? LeaseEvent.NO_WAN
                     : c.state() == MappingCheck.State.MISSING || c.state() == MappingCheck.State.FOREIGN
                     ? LeaseEvent.MISSING : LeaseEvent.HELD;
-            if (state != LeaseState.CLOSED && current != null && ext.isPresent()
+            if (state != LeasePhase.CLOSED && current != null && ext.isPresent()
                     && !ext.get().equals(current.externalAddress())) {
                 PortMapping prev = current;
                 current = LeaseRequests.withExternal(prev, ext.get());
@@ -258,15 +252,15 @@ final class Lease {
             }
             boolean wanJustWentDown = e == LeaseEvent.NO_WAN // logged once per outage, not at every check
                     && session.health() != GatewayHealth.State.WAITING_FOR_WAN;
-            if (state == LeaseState.VERIFYING) {
+            if (state == LeasePhase.VERIFYING) {
                 session.signal(e == LeaseEvent.NO_WAN ? GatewayHealth.Signal.NO_WAN : GatewayHealth.Signal.WAN_BACK,
                         this);
             }
-            if (wanJustWentDown && state == LeaseState.VERIFYING) {
+            if (wanJustWentDown && state == LeasePhase.VERIFYING) {
                 LOG.info("gateway {} reports external address {}: waiting for its WAN link",
                         mapper.gateway().getHostAddress(), c.externalAddress().getHostAddress());
             }
-            if (e == LeaseEvent.MISSING && state == LeaseState.VERIFYING) {
+            if (e == LeaseEvent.MISSING && state == LeasePhase.VERIFYING) {
                 if (history.droppedEarly(current, now) && mapper.protocol() == MappingProtocol.UPNP
                         && session.usePermanentLeases()) {
                     LOG.warn("gateway {} drops finite UPnP leases long before they end (twice in a row): using"
@@ -288,7 +282,7 @@ final class Lease {
                 default -> {
                 }
             }
-            release = state == LeaseState.CLOSED && releasePending;
+            release = state == LeasePhase.CLOSED && releasePending;
         }
         changes.forEach(owner::notify);
         if (release) {
@@ -306,14 +300,21 @@ final class Lease {
 
     /** Signals from the gateway: report the loss, then let the table decide. */
     void gatewaySignal(LeaseEvent event, String detail) {
-        manager.scheduler().execute(() -> onGatewaySignal(event, detail));
+        manager.scheduler().execute(() -> onSignal(event, detail));
     }
 
-    private void onGatewaySignal(LeaseEvent event, String detail) {
+    /** The outside could not reach the mapping: delete and add it, on the lease thread (docs/quirks.md). */
+    void reportUnreachable() {
+        manager.scheduler().execute(() -> onSignal(LeaseEvent.UNREACHABLE,
+                "reported unreachable from outside; deleting and adding it again"));
+    }
+
+    private void onSignal(LeaseEvent event, String detail) {
         MappingChange note = null;
         synchronized (this) {
-            if (event == LeaseEvent.STATE_LOST && current != null && state != LeaseState.CLOSED
-                    && history.reportLoss()) {
+            boolean lost = event == LeaseEvent.STATE_LOST || event == LeaseEvent.UNREACHABLE
+                    && LeaseTable.next(state, event).action() == LeaseTable.Action.REPAIR;
+            if (lost && current != null && state != LeasePhase.CLOSED && history.reportLoss()) {
                 note = change(MappingChange.Kind.LOST, current, current, detail, null);
             }
         }
@@ -329,7 +330,7 @@ final class Lease {
         PortMapper mapper;
         boolean wasBusy;
         synchronized (this) {
-            if (state == LeaseState.CLOSED) {
+            if (state == LeasePhase.CLOSED) {
                 return;
             }
             step(LeaseEvent.CLOSE);
@@ -355,10 +356,9 @@ final class Lease {
                 return;
             }
             released = true;
-            if (madeBy != null) {
-                held.add(madeBy);
-            }
+            held.add(madeBy);
         }
+        held.remove(null);
         held.addAll(abandoned.drain());
         held.forEach(session::unhold); // closes replaced mappers nobody needs any more
         session.remove(this);

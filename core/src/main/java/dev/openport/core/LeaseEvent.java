@@ -26,6 +26,12 @@ enum LeaseEvent {
     MISSING,
     /** A verification found the gateway reporting no usable external address (0.0.0.0: its WAN is down). */
     NO_WAN,
+    /**
+     * The outside could not reach the mapping although the gateway may list it (the application or the CLI learned
+     * it, {@code ManagedMapping.reportUnreachable()}): delete and add it now, since a re-add can leave a listed
+     * entry that does not forward (docs/quirks.md, "listed but not forwarding").
+     */
+    UNREACHABLE,
     /** The gateway lost its state (epoch went backwards): re-create now. */
     STATE_LOST,
     /** The gateway asked us to re-check (PCP ANNOUNCE, external address change), or a sibling failed over. */

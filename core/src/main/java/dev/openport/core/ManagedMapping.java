@@ -127,7 +127,7 @@ public final class ManagedMapping implements AutoCloseable {
     public LeaseState state() {
         LeaseState worst = LeaseState.ACTIVE;
         for (Lease l : leases) {
-            LeaseState s = l.state();
+            LeaseState s = l.state().publicState();
             if (rank(s) > rank(worst)) {
                 worst = s;
             }
@@ -147,9 +147,41 @@ public final class ManagedMapping implements AutoCloseable {
         };
     }
 
+    /**
+     * Tells openport that the outside could not reach this mapping, although the gateway may still list it as
+     * held: each mapping of this handle (every transport, and the IPv6 pinholes beside them) is deleted and added
+     * again at once, on openport's lease thread; this method returns immediately. Some routers keep listing an
+     * entry whose forwarding rule is gone; reading the entry back shows nothing wrong and a plain renewal leaves
+     * it dead, only a delete + add repairs it (docs/quirks.md, "listed but not forwarding"). Listeners see
+     * {@link MappingChange.Kind#LOST}, then {@link MappingChange.Kind#RESTORED} once the new entry is granted (and
+     * {@link MappingChange.Kind#CHANGED} if the gateway grants another port); if the repair fails, the mapping
+     * retries with backoff as after any failure, and the retry repairs again. Ignored after {@link #close()}.
+     *
+     * <p>Call it when something outside openport proved the port unreachable, e.g. a reachability probe from a
+     * server on the internet, or players reporting that they cannot connect:
+     *
+     * <pre>{@code
+     * ManagedMapping m = OpenPort.map(Transport.TCP, 25565);
+     * if (!probeFromOutside(m.external())) {   // your own check, e.g. an echo service that connects back
+     *     m.reportUnreachable();
+     * }
+     * }</pre>
+     */
+    public void reportUnreachable() {
+        for (Lease l : leases) {
+            if (l != null) {
+                l.reportUnreachable();
+            }
+        }
+        ManagedMapping six = ipv6Part;
+        if (six != null) {
+            six.reportUnreachable();
+        }
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return leases[0].state() == LeaseState.CLOSED;
+        return leases[0].state() == LeasePhase.CLOSED;
     }
 
     /** Tells {@code listener} about changes from now on. */

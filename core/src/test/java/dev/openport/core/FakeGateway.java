@@ -26,6 +26,7 @@ final class FakeGateway {
     volatile InetAddress external;
     private final Set<MappingProtocol> answering = EnumSet.allOf(MappingProtocol.class);
     private final Map<String, PortMapping> table = new LinkedHashMap<>();
+    private final Set<String> dead = new java.util.HashSet<>(); // listed entries whose forwarding rule is gone
     final List<FakeMapper> mappers = new CopyOnWriteArrayList<>();
     final List<String> log = new CopyOnWriteArrayList<>();
     volatile Supplier<Instant> clock = Instant::now;
@@ -80,6 +81,23 @@ final class FakeGateway {
 
     synchronized void clear() {
         table.clear();
+        dead.clear();
+    }
+
+    /**
+     * The zombie of docs/quirks.md ("listed but not forwarding"): the entry stays listed and reads back as held,
+     * but its forwarding rule is gone. A re-add only updates the lease and leaves it dead; a delete removes the
+     * deadness with the entry, so only delete + add repairs it.
+     */
+    synchronized void stopForwarding(Transport t, int externalPort) {
+        if (table.containsKey(t + "/" + externalPort)) {
+            dead.add(t + "/" + externalPort);
+        }
+    }
+
+    /** Whether traffic from outside to {@code externalPort} would arrive: an entry is listed and not a zombie. */
+    synchronized boolean forwards(Transport t, int externalPort) {
+        return table.containsKey(t + "/" + externalPort) && !dead.contains(t + "/" + externalPort);
     }
 
     /** A reboot: the table is gone; mappers that can notice (epoch, ANNOUNCE) tell their listeners. */
@@ -177,6 +195,7 @@ final class FakeGateway {
                     by.protocol, address, null, null);
         }
         table.remove(m.transport() + "/" + m.externalPort());
+        dead.remove(m.transport() + "/" + m.externalPort());
         log.add(by.protocol + " unmap " + m.transport() + " " + m.externalPort());
         onChange.run();
     }
