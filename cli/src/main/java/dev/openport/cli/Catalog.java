@@ -83,6 +83,12 @@ final class Catalog {
                         + "stopped (default: 30s)."),
                 Opt.value("--verify-interval", null, "<duration>", "With --keep: how often to check that the "
                         + "router still holds the mapping and re-add it if not (default: 30s; 0: never)."),
+                Opt.value("--echo", null, "<host>:<port>", "With --keep: prove each mapping reachable from "
+                        + "outside through this echo service (see 'openport help check') every --echo-interval; "
+                        + "a failed proof is printed and the mapping repaired (delete + add). An IPv6 pinhole "
+                        + "is proven through the service's IPv6 address ([v6]:port, or a name with AAAA)."),
+                Opt.value("--echo-interval", null, "<duration>", "How often --echo proves the mappings "
+                        + "(default: 60s; failed proofs in a row back off up to 10m)."),
                 Opt.flag("--ipv4-only", "-4", "Only the IPv4 mapping (by default the IPv6 pinhole for the same "
                         + "port is opened too when this machine has IPv6)."),
                 Opt.flag("--ipv6-only", "-6", "Only the IPv6 pinhole, on this machine's stable global IPv6 "
@@ -97,9 +103,13 @@ final class Catalog {
                 "openport map 25565 --lifetime 30m|shorter lease (also 2h, 1h30m, 3600)",
                 "openport map 27015/udp --protocol natpmp --gateway 192.168.1.1|",
                 "openport map any/udp --keep -p natpmp -g 10.2.0.1 --on-change ./port.sh|",
+                "openport map 25565 --keep --echo 198.51.100.4:7777|prove it from outside every minute",
             },
             new String[] {"A mapping made without --keep stays until its lease ends: remove it early with "
-                    + "'openport unmap 25565' (or 'openport unmap --all-mine')."},
+                    + "'openport unmap 25565' (or 'openport unmap --all-mine').",
+                "With --echo the probe listens on the internal port for a moment each time; while your service "
+                    + "already listens there, a TCP port is proven by the echo service's connection being "
+                    + "accepted (your service sees one short connection), a UDP port cannot be proven."},
             true);
 
     static final CommandInfo UNMAP = new CommandInfo("unmap", "Remove port mappings.",

@@ -18,6 +18,10 @@ final class KeepEvents {
     static final String LOST = "lost";
     static final String RESTORED = "restored";
     static final String REMOVED = "removed";
+    /** {@code --echo}: the echo service reached the mapping (first proof, and again after a failed one). */
+    static final String REACHABLE = "reachable";
+    /** {@code --echo}: the echo service could not reach the mapping; core repairs it (Delete + Add). */
+    static final String UNREACHABLE = "unreachable";
 
     private KeepEvents() {
     }

@@ -37,6 +37,8 @@ final class Keeper {
     /** The last mapping the hook was told about, per handle and transport. */
     private final Map<String, PortMapping> told = new HashMap<>();
     private boolean saidPermanent;
+    /** {@code --echo}: proves the mappings from outside, or {@code null}. */
+    private EchoWatch echo;
 
     /**
      * @param changes  where the handles' listener puts what happened (see {@link #listener})
@@ -61,6 +63,12 @@ final class Keeper {
                 }
             }
         }
+    }
+
+    /** With {@code --echo}: the watch is started by the caller and closed here before the mappings. */
+    Keeper watch(EchoWatch watch) {
+        this.echo = watch;
+        return this;
     }
 
     /** An NDJSON line with --json. */
@@ -136,6 +144,10 @@ final class Keeper {
 
     /** Reports what changed since the last tick and refreshes the status line. */
     private void tick() {
+        EchoWatch.Report proof; // first: a failed proof is why core's "lost"/"restored" below happen
+        while (echo != null && (proof = echo.reports().poll()) != null) {
+            report(proof);
+        }
         MappingChange c;
         java.util.Set<String> explained = new java.util.HashSet<>();
         while ((c = changes.poll()) != null) {
@@ -254,6 +266,26 @@ final class Keeper {
         }
     }
 
+    /** What an echo proof found: one line (stdout when proven, a warning when not) and an NDJSON event. */
+    private void report(EchoWatch.Report r) {
+        PortMapping m = r.mapping();
+        String transport = m.transport().lowerName();
+        switch (r.kind()) {
+            case REACHABLE -> {
+                ui.line("reachable " + Render.arrow(m) + " from outside (" + Main.oneLine(r.detail()) + ", "
+                        + r.took().toMillis() + " ms)");
+                event(KeepEvents.REACHABLE, m, null, transport, r.detail());
+            }
+            case UNREACHABLE -> {
+                ui.warn("unreachable " + Render.arrow(m) + " from outside: " + Main.oneLine(r.detail())
+                        + "; repairing it (delete + add), next proof in " + Durations.format(r.next()));
+                event(KeepEvents.UNREACHABLE, m, null, transport, r.detail());
+            }
+            default -> ui.warn(r.detail());
+        }
+        ui.out.flush();
+    }
+
     /** Tells the hook when the outside now connects elsewhere (or again, after a loss). */
     private void hook(String kind, MappingChange c) {
         PortMapping cur = c.current();
@@ -285,6 +317,9 @@ final class Keeper {
 
     private int closeAll() {
         ui.clearProgress();
+        if (echo != null) {
+            echo.close(); // no proof (and no repair) races the removal
+        }
         List<PortMapping> last = new ArrayList<>();
         for (ManagedMapping h : handles) {
             last.addAll(h.mappings());

@@ -45,6 +45,9 @@ final class MapCommand extends BaseCommand {
     /** -4 / -6: one address family only (default: IPv4, plus the IPv6 pinhole when the host has IPv6). */
     boolean ipv4Only;
     boolean ipv6Only;
+    /** --echo / --echo-interval: prove the kept mappings from outside ({@link EchoWatch}). */
+    EchoTarget echo;
+    Duration echoInterval;
 
     @Override
     void option(String name, String value) {
@@ -59,6 +62,8 @@ final class MapCommand extends BaseCommand {
             case "--verify-interval" -> verifyInterval = Converters.duration(value);
             case "--ipv4-only" -> ipv4Only = true;
             case "--ipv6-only" -> ipv6Only = true;
+            case "--echo" -> echo = EchoTarget.parse(value);
+            case "--echo-interval" -> echoInterval = Converters.duration(value);
             default -> throw new IllegalStateException(name);
         }
     }
@@ -117,7 +122,7 @@ final class MapCommand extends BaseCommand {
             made.addAll(six.made());
             warnings.addAll(six.warnings());
         }
-        warnings.addAll(warningsFor(made));
+        warnings.addAll(MapWarnings.of(made, keep));
         report(made, warnings);
         return ExitCodes.OK;
     }
@@ -170,7 +175,7 @@ final class MapCommand extends BaseCommand {
                     }
                 }
                 if (req.followsExternalPort() && anyGranted == 0) {
-                    anyGranted = m.externalPort(); // warningsFor says so when UDP got another port
+                    anyGranted = m.externalPort(); // MapWarnings says so when UDP got another port
                 }
                 made.add(m);
                 remember(state, m, warnings);
@@ -233,9 +238,15 @@ final class MapCommand extends BaseCommand {
             h.failures().forEach((family, e) -> warnings.add(family.displayName() + " not opened: "
                     + Main.oneLine(e.getMessage())));
         }
-        warnings.addAll(warningsFor(made));
+        warnings.addAll(MapWarnings.of(made, keep));
         report(made, warnings);
-        return new Keeper(ui(), state, handles, changes, onChange, hookTimeout).runUntilStopped();
+        Keeper keeper = new Keeper(ui(), state, handles, changes, onChange, hookTimeout);
+        if (echo != null) {
+            keeper.watch(new EchoWatch(echo, handles, echoInterval != null ? echoInterval
+                    : EchoWatch.DEFAULT_INTERVAL, opts().timeoutOrDefault(), ManagedMapping::reportUnreachable)
+                    .start());
+        }
+        return keeper.runUntilStopped();
     }
 
     /**
@@ -270,32 +281,6 @@ final class MapCommand extends BaseCommand {
         }
     }
 
-    private List<String> warningsFor(List<PortMapping> made) {
-        List<String> warnings = new ArrayList<>();
-        Map<Transport, Integer> anyPort = new EnumMap<>(Transport.class); // any/both: the port each transport got
-        made.stream().filter(m -> m.request().followsExternalPort())
-                .forEach(m -> anyPort.putIfAbsent(m.transport(), m.externalPort()));
-        if (anyPort.size() == 2 && !anyPort.get(Transport.TCP).equals(anyPort.get(Transport.UDP))) {
-            warnings.add("the gateway granted " + anyPort.get(Transport.TCP) + " for TCP but "
-                    + anyPort.get(Transport.UDP) + " for UDP: the service must listen on both ports");
-        }
-        Set<String> warned = new HashSet<>();
-        for (PortMapping m : made) {
-            if (m.externalAddress() != null && warned.add(m.externalAddress().getHostAddress())) {
-                String w = Render.doubleNatWarning(m.externalAddress(), m.externalPort());
-                if (w != null) {
-                    warnings.add(w);
-                }
-            }
-            if (m.isPermanent() && !keep) {
-                warnings.add("the router granted a permanent lease for " + m.externalPort() + "/"
-                        + m.transport().lowerName() + ": it stays until 'openport unmap "
-                        + m.internalPort() + "/" + m.transport().lowerName() + "'");
-            }
-        }
-        return warnings;
-    }
-
     private void report(List<PortMapping> made, List<String> warnings) {
         if (ui().json && keep) {
             // --keep --json is NDJSON: the Keeper prints a "mapped" event per mapping
@@ -325,8 +310,14 @@ final class MapCommand extends BaseCommand {
         if (ipv4Only && ipv6Only) {
             throw CliException.usage("-4 (--ipv4-only) and -6 (--ipv6-only) exclude each other");
         }
-        if (!keep && (onChange != null || verifyInterval != null)) {
-            throw CliException.usage((onChange != null ? "--on-change" : "--verify-interval") + " needs --keep");
+        if (!keep && (onChange != null || verifyInterval != null || echo != null)) {
+            throw CliException.usage((onChange != null ? "--on-change" : verifyInterval != null
+                    ? "--verify-interval" : "--echo (one-shot: 'openport check PORT --echo HOST:PORT')")
+                    + " needs --keep");
+        }
+        if (echoInterval != null && (echo == null || echoInterval.compareTo(Duration.ofSeconds(1)) < 0)) {
+            throw CliException.usage(echo == null ? "--echo-interval needs --echo"
+                    : "--echo-interval must be at least 1s");
         }
         if (hookTimeout != null && onChange == null) {
             throw CliException.usage("--hook-timeout needs --on-change");

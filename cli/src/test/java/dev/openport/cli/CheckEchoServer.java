@@ -17,6 +17,14 @@ import java.nio.charset.StandardCharsets;
 final class CheckEchoServer implements AutoCloseable {
     private final ServerSocket server;
     private final Thread thread;
+    /**
+     * Where the "internet" delivers: {@code null} = the address asked for; 127.0.0.1 plays the NAT of a fake
+     * gateway that reports a documentation address (203.0.113.7) as its external one.
+     */
+    volatile InetAddress deliverTo;
+    /** {@code false}: a zombie router — the entry is listed but nothing gets through (TCP FAILED, UDP lost). */
+    volatile boolean forwarding = true;
+    final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
     CheckEchoServer() throws IOException {
         server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
@@ -34,11 +42,16 @@ final class CheckEchoServer implements AutoCloseable {
             try (Socket c = server.accept()) {
                 c.setSoTimeout(2_000);
                 String[] f = line(c.getInputStream()).split(" ");
-                InetSocketAddress to = new InetSocketAddress(InetAddress.getByName(f[3]), Integer.parseInt(f[4]));
+                requests.incrementAndGet();
+                InetAddress via = deliverTo;
+                InetSocketAddress to = new InetSocketAddress(via != null ? via : InetAddress.getByName(f[3]),
+                        Integer.parseInt(f[4]));
                 byte[] token = (f[5] + "\n").getBytes(StandardCharsets.US_ASCII);
                 String reply = "SENT";
                 try {
-                    if (f[2].equals("TCP")) {
+                    if (!forwarding) {
+                        reply = f[2].equals("TCP") ? "FAILED connect timed out" : "SENT";
+                    } else if (f[2].equals("TCP")) {
                         try (Socket s = new Socket()) {
                             s.connect(to, 1_000);
                             s.getOutputStream().write(token);

@@ -43,14 +43,69 @@ public final class ReachabilityProbe {
     private ReachabilityProbe() {
     }
 
+    /** What a proof found, typed so that callers never read {@link Result#detail()} to decide. */
+    public enum Outcome {
+        /** The token arrived on the internal port: the mapping forwards. */
+        ARRIVED,
+        /**
+         * TCP while a program listens on the internal port ({@link #proveConnect}): the echo service's connection
+         * to the external port was accepted. Weaker than {@link #ARRIVED} (whatever accepted it is not seen
+         * here), but it is what the outside experiences.
+         */
+        CONNECTED,
+        /** The echo service says it sent the token, and nothing arrived before the deadline. */
+        NOT_ARRIVED,
+        /** The echo service answered {@code FAILED}: it could not reach the external address and port. */
+        ECHO_FAILED,
+        /** The echo service gave no usable answer in time: nothing is known about the mapping. */
+        NO_ANSWER,
+        /** The mapping has no external address to send to (the gateway did not say one). */
+        NO_EXTERNAL_ADDRESS;
+
+        /**
+         * Whether the outside reached the mapping.
+         *
+         * @return {@code true} for {@link #ARRIVED} and {@link #CONNECTED}
+         */
+        public boolean proven() {
+            return this == ARRIVED || this == CONNECTED;
+        }
+
+        /**
+         * Whether the echo service tried and the outside did not get through: a failed reachability signal.
+         *
+         * @return {@code true} for {@link #NOT_ARRIVED} and {@link #ECHO_FAILED}
+         */
+        public boolean disproven() {
+            return this == NOT_ARRIVED || this == ECHO_FAILED;
+        }
+    }
+
     /**
      * What happened.
      *
      * @param arrived whether the token arrived on the internal port
-     * @param detail  what the echo service said, or why nothing arrived
+     * @param detail  what the echo service said, or why nothing arrived (for people; decide on {@code outcome})
      * @param took    from asking the service to the token's arrival (or giving up)
+     * @param outcome what the proof found
      */
-    public record Result(boolean arrived, String detail, Duration took) {
+    public record Result(boolean arrived, String detail, Duration took, Outcome outcome) {
+        /**
+         * Checks the components.
+         *
+         * @param arrived whether the token arrived on the internal port
+         * @param detail  what the echo service said, or why nothing arrived
+         * @param took    from asking the service to the token's arrival (or giving up)
+         * @param outcome what the proof found; {@code arrived} exactly when it is {@link Outcome#ARRIVED}
+         */
+        public Result {
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(took, "took");
+            Objects.requireNonNull(outcome, "outcome");
+            if (arrived != (outcome == Outcome.ARRIVED)) {
+                throw new IllegalArgumentException("arrived=" + arrived + " contradicts " + outcome);
+            }
+        }
     }
 
     /**
@@ -71,7 +126,8 @@ public final class ReachabilityProbe {
         Objects.requireNonNull(echoService, "echoService");
         Objects.requireNonNull(mapping, "mapping");
         if (mapping.externalAddress() == null) {
-            return new Result(false, "the gateway did not say its external address", Duration.ZERO);
+            return new Result(false, "the gateway did not say its external address", Duration.ZERO,
+                    Outcome.NO_EXTERNAL_ADDRESS);
         }
         NetworkGuard.check(echoService);
         String token = HexFormat.of().formatHex(bytes(8));
@@ -82,12 +138,12 @@ public final class ReachabilityProbe {
                 local)) {
             String reply = ask(echoService, mapping, token, timeout);
             if (!reply.equals("SENT")) {
-                return new Result(false, "the echo service answered: " + reply, since(start));
+                return new Result(false, "the echo service answered: " + reply, since(start), unsent(reply));
             }
             boolean arrived = listener.awaitToken(token, deadline);
             return new Result(arrived, arrived ? "the echo service's packet arrived"
                     : "the echo service sent a packet to " + mapping.external() + " but it did not arrive",
-                    since(start));
+                    since(start), arrived ? Outcome.ARRIVED : Outcome.NOT_ARRIVED);
         } catch (java.net.BindException e) {
             throw new PortMappingException(PortMappingException.Reason.CONFLICT, "cannot listen on " + local
                     + " to receive the echo (" + e.getMessage() + "): is a service already using it?", e);
@@ -98,6 +154,53 @@ public final class ReachabilityProbe {
             throw new PortMappingException(PortMappingException.Reason.NETWORK_FAILURE,
                     "echo service " + echoService + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The TCP proof while a program already listens on the internal port (so {@link #prove} cannot): asks
+     * {@code echoService} to connect to {@code mapping}'s external address and port; its {@code SENT} means the
+     * connection was accepted ({@link Outcome#CONNECTED}), its {@code FAILED} that it was not. The listening
+     * program sees one short connection carrying the token line. UDP has no such proof (a datagram sent is not
+     * a datagram received): use {@link #prove} with the port free.
+     *
+     * @param echoService the echo service outside the NAT
+     * @param mapping     the TCP mapping to prove
+     * @param timeout     how long to wait for the service's answer
+     * @return {@link Outcome#CONNECTED}, {@link Outcome#ECHO_FAILED}, {@link Outcome#NO_ANSWER} or
+     *         {@link Outcome#NO_EXTERNAL_ADDRESS}
+     *
+     * @throws PortMappingException     {@code NETWORK_FAILURE} when the echo service cannot be reached
+     * @throws IllegalArgumentException for a UDP mapping
+     */
+    public static Result proveConnect(InetSocketAddress echoService, PortMapping mapping, Duration timeout)
+            throws PortMappingException {
+        Objects.requireNonNull(echoService, "echoService");
+        Objects.requireNonNull(mapping, "mapping");
+        if (mapping.transport() != Transport.TCP) {
+            throw new IllegalArgumentException("only a TCP mapping can be proven by a connection");
+        }
+        if (mapping.externalAddress() == null) {
+            return new Result(false, "the gateway did not say its external address", Duration.ZERO,
+                    Outcome.NO_EXTERNAL_ADDRESS);
+        }
+        NetworkGuard.check(echoService);
+        long start = System.nanoTime();
+        try {
+            String reply = ask(echoService, mapping, HexFormat.of().formatHex(bytes(8)), timeout);
+            if (reply.equals("SENT")) {
+                return new Result(false, "the echo service connected to " + mapping.external()
+                        + " (a program here listens on the port)", since(start), Outcome.CONNECTED);
+            }
+            return new Result(false, "the echo service answered: " + reply, since(start), unsent(reply));
+        } catch (IOException e) {
+            throw new PortMappingException(PortMappingException.Reason.NETWORK_FAILURE,
+                    "echo service " + echoService + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A reply other than SENT: the service's own FAILED, or no usable answer at all. */
+    private static Outcome unsent(String reply) {
+        return reply.startsWith("FAILED") ? Outcome.ECHO_FAILED : Outcome.NO_ANSWER;
     }
 
     private static String ask(InetSocketAddress service, PortMapping m, String token, Duration timeout)

@@ -59,6 +59,7 @@ class ReachabilityProbeTest {
         ReachabilityProbe.Result r = ReachabilityProbe.prove(echo.address(), mapping(Transport.TCP, port, port),
                 Duration.ofSeconds(2));
         assertThat(r.arrived()).as(r.detail()).isTrue();
+        assertThat(r.outcome()).isEqualTo(ReachabilityProbe.Outcome.ARRIVED);
         assertThat(echo.requests.get()).isEqualTo(1);
     }
 
@@ -76,6 +77,8 @@ class ReachabilityProbeTest {
                 mapping(Transport.TCP, freeTcpPort(), freeTcpPort()), Duration.ofSeconds(2));
         assertThat(r.arrived()).isFalse();
         assertThat(r.detail()).startsWith("the echo service answered: FAILED");
+        assertThat(r.outcome()).isEqualTo(ReachabilityProbe.Outcome.ECHO_FAILED);
+        assertThat(r.outcome().disproven()).isTrue();
     }
 
     @Test
@@ -87,6 +90,54 @@ class ReachabilityProbeTest {
                 Duration.ofMillis(600));
         assertThat(r.arrived()).isFalse();
         assertThat(r.detail()).contains("did not arrive");
+        assertThat(r.outcome()).isEqualTo(ReachabilityProbe.Outcome.NOT_ARRIVED);
+    }
+
+    @Test
+    void tcpWhileAProgramListensIsProvenByTheEchoServicesConnection() throws Exception {
+        try (ServerSocket app = new ServerSocket(0, 5, LO)) {
+            int port = app.getLocalPort();
+            ReachabilityProbe.Result r = ReachabilityProbe.proveConnect(echo.address(),
+                    mapping(Transport.TCP, port, port), Duration.ofSeconds(2));
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(ReachabilityProbe.Outcome.CONNECTED);
+            assertThat(r.outcome().proven()).isTrue();
+            assertThat(r.arrived()).isFalse(); // nothing arrived here: the program got it
+            assertThat(r.detail()).contains("connected to");
+        }
+    }
+
+    @Test
+    void connectProofToAPortWhereNothingListensFails() throws Exception {
+        int port = freeTcpPort();
+        ReachabilityProbe.Result r = ReachabilityProbe.proveConnect(echo.address(),
+                mapping(Transport.TCP, port, port), Duration.ofSeconds(2));
+        assertThat(r.outcome()).isEqualTo(ReachabilityProbe.Outcome.ECHO_FAILED);
+        assertThat(r.outcome().proven()).isFalse();
+    }
+
+    @Test
+    void connectProofIsTcpOnly() throws Exception {
+        int port = freeUdpPort();
+        assertThatThrownBy(() -> ReachabilityProbe.proveConnect(echo.address(), mapping(Transport.UDP, port, port),
+                Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anEchoServiceThatSaysNothingIsNoAnswerNotAFailedProof() throws Exception {
+        try (ServerSocket mute = new ServerSocket(0, 5, LO)) { // accepts (backlog) and never answers
+            int port = freeTcpPort();
+            ReachabilityProbe.Result r = ReachabilityProbe.prove(
+                    new InetSocketAddress(LO, mute.getLocalPort()), mapping(Transport.TCP, port, port),
+                    Duration.ofMillis(400));
+            assertThat(r.outcome()).isEqualTo(ReachabilityProbe.Outcome.NO_ANSWER);
+            assertThat(r.outcome().disproven()).isFalse();
+        }
+    }
+
+    @Test
+    void resultRefusesAContradiction() {
+        assertThatThrownBy(() -> new ReachabilityProbe.Result(true, "x", Duration.ZERO,
+                ReachabilityProbe.Outcome.NOT_ARRIVED)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
