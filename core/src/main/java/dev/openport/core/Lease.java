@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
  * lease's lock; network calls happen outside it, always on the lease thread (except the delete in
  * {@link #close()}, which runs on the caller's thread so it is done when close() returns). A request in flight
  * when close() is called is finished by the lease thread, which deletes a late grant and then releases the
- * lease. Read back every {@link MapOptions#verifyInterval()} (docs/quirks.md); side records in {@link LeaseHistory}.
+ * lease. Read back every {@link MapOptions#verifyInterval()} (docs/quirks.md). The tables are the whole truth:
+ * {@link LeaseTable} for the mapping's life, {@link InFlight} for the attempt running; side records in
+ * {@link LeaseHistory} and {@link AbandonedMappings}.
  */
 final class Lease {
     private static final Logger LOG = LoggerFactory.getLogger(Lease.class);
@@ -28,13 +30,9 @@ final class Lease {
     private LeasePhase state = LeasePhase.MAPPING;
     private PortMapping current;
     private PortMapper madeBy;
-    private LeaseScheduler.Cancellable timer;
+    private final LeaseTimer timer;
     private final LeaseHistory history = new LeaseHistory();
-    private long renewAt;
-    private boolean redo;
-    private boolean busy;
-    private boolean releasePending; // close() came while busy: the lease thread releases when done
-    private boolean released;
+    private final InFlight attempt = new InFlight();
 
     Lease(LeaseManager manager, ManagedMapping owner, GatewaySession session, MappingRequest request,
             MapOptions options) {
@@ -44,6 +42,7 @@ final class Lease {
         this.request = request;
         this.options = options;
         this.abandoned = new AbandonedMappings(session, manager.scheduler());
+        this.timer = new LeaseTimer(manager, options, this::fire);
     }
 
     /** Any port, TCP+UDP: the second transport asks for the port the first got (VPNs grant one; quirks.md). */
@@ -57,7 +56,16 @@ final class Lease {
 
     /** The first mapping, on the caller's thread; throws instead of retrying. */
     void start(PortMapper mapper) throws PortMappingException {
-        PortMapping got = mapper.map(LeaseRequests.requestFor(request, mapper, null, session.permanentLeases()));
+        synchronized (this) {
+            attempt.on(InFlight.Event.BEGIN);
+        }
+        PortMapping got;
+        try {
+            got = mapper.map(LeaseRequests.requestFor(request, mapper, null, session.permanentLeases()));
+        } catch (PortMappingException | RuntimeException e) {
+            ended(false);
+            throw e;
+        }
         completed(got, mapper, null);
     }
 
@@ -67,7 +75,7 @@ final class Lease {
             LeaseTable.Transition t = step(event);
             if (EnumSet.of(LeaseTable.Action.RENEW, LeaseTable.Action.REPROBE, LeaseTable.Action.VERIFY,
                     LeaseTable.Action.REPAIR).contains(t.action())) {
-                cancelTimer();
+                timer.cancel();
                 manager.scheduler().execute(() -> io(t.next(), t.action()));
             }
         }
@@ -77,7 +85,7 @@ final class Lease {
     private LeaseTable.Transition step(LeaseEvent event) {
         LeaseTable.Transition t = LeaseTable.next(state, event);
         if (t.action() == LeaseTable.Action.REDO) {
-            redo = true;
+            attempt.on(InFlight.Event.AGAIN);
         }
         if (t.next() != state) {
             LOG.trace("{} {}: {} --{}--> {} ({})", request.transport(), request.internalPort(), state, event,
@@ -92,10 +100,9 @@ final class Lease {
         PortMapping cur;
         PortMapper old;
         synchronized (this) {
-            if (state != expected || busy) {
+            if (state != expected || attempt.on(InFlight.Event.BEGIN) != InFlight.Action.PROCEED) {
                 return; // closed or overtaken meanwhile
             }
-            busy = true;
             cur = current;
             old = madeBy;
         }
@@ -139,9 +146,7 @@ final class Lease {
             session.attemptEnded(this, manager.scheduler().nanoTime(), GatewayHealth.Signal.ANSWERED);
             completed(got, mapper, null);
         } catch (PortMappingException e) {
-            GatewayHealth.Signal showed = LeaseHistory.isSilent(e) ? GatewayHealth.Signal.UNANSWERED
-                    : ProtocolRefusals.isLasting(e) ? GatewayHealth.Signal.REFUSED : GatewayHealth.Signal.ANSWERED;
-            session.attemptEnded(this, manager.scheduler().nanoTime(), showed);
+            session.attemptEnded(this, manager.scheduler().nanoTime(), LeaseHistory.showed(e));
             completed(null, mapper, e);
         } catch (RuntimeException e) {
             LOG.warn("{} mapper threw unexpectedly", mapper == null ? "?" : mapper.protocol().displayName(), e);
@@ -154,17 +159,15 @@ final class Lease {
     private void completed(PortMapping got, PortMapper mapper, PortMappingException error) {
         List<MappingChange> changes = new ArrayList<>(2);
         PortMapping late = null;
-        boolean release = false;
+        boolean settled = false;
         List<PortMapper> unhold = new ArrayList<>(0);
         synchronized (this) {
-            busy = false;
             long now = manager.scheduler().nanoTime();
             if (error == null) {
                 got = LeaseRequests.withUsableExternal(got);
                 LeaseTable.Transition t = step(LeaseEvent.GRANTED);
                 if (t.action() == LeaseTable.Action.UNMAP_LATE) {
                     late = got;
-                    release = releasePending;
                 } else if (t.action() == LeaseTable.Action.SCHEDULE_RENEW) {
                     PortMapping prev = current;
                     PortMapper prevBy = madeBy;
@@ -185,15 +188,13 @@ final class Lease {
                     if (history.restored()) {
                         changes.add(change(MappingChange.Kind.RESTORED, prev, got, "mapping restored", null));
                     }
-                    if (prev != null && (!LeaseRequests.sameEndpoint(prev, got) || prev.protocol() != got.protocol()
-                            || prev.isPermanent() != got.isPermanent()
-                            || !prev.internalAddress().equals(got.internalAddress()))) {
+                    if (prev != null && LeaseRequests.changed(prev, got)) {
                         changes.add(change(MappingChange.Kind.CHANGED, prev, got, LeaseRequests.describe(prev) + " -> "
                                 + LeaseRequests.describe(got), null));
                     }
-                    renewAt = now + Backoff.renewNanos(got.lifetime(), options.checkInterval(), manager.random());
-                    scheduleNext();
-                    redoIfAsked();
+                    timer.granted(got.lifetime());
+                    timer.next();
+                    settled = true;
                 }
             } else {
                 LeaseEvent e = history.failed(error, now);
@@ -205,18 +206,15 @@ final class Lease {
                 LOG.debug("{} {}: attempt {} failed ({}): {}", request.transport(), request.internalPort(),
                         history.failures(), t.action(), error.getMessage());
                 switch (t.action()) {
-                    case SCHEDULE_RETRY -> schedule(LeaseEvent.RENEW_DUE, Backoff.retryNanos(history.failures(),
-                            now - history.outageSince(now), manager.random()));
+                    case SCHEDULE_RETRY -> timer.retry(history.failures(), history.outageSince(now));
                     case REPROBE -> manager.scheduler().execute(() -> io(LeasePhase.FAILING_OVER,
                             LeaseTable.Action.REPROBE));
-                    default -> release = releasePending && state == LeasePhase.CLOSED;
+                    default -> {
+                    }
                 }
                 if (state != LeasePhase.CLOSED && current != null && history.reportLoss()) {
                     changes.add(change(MappingChange.Kind.LOST, current, current, error.getMessage(), error));
                 }
-            }
-            if (state == LeasePhase.CLOSED && releasePending) {
-                release = true;
             }
         }
         unhold.forEach(session::unhold);
@@ -224,7 +222,21 @@ final class Lease {
         if (late != null && mapper != null) {
             LeaseRequests.unmapQuietly(mapper, late, "a grant that arrived after close()");
         }
-        if (release) {
+        ended(settled);
+    }
+
+    /**
+     * The attempt ended: repeat it if an event came that its answer may predate and the lease settled, release
+     * the lease if it was closed meanwhile ({@link InFlight}).
+     */
+    private void ended(boolean settled) {
+        InFlight.Action a;
+        synchronized (this) {
+            a = attempt.on(settled ? InFlight.Event.SETTLED : InFlight.Event.ENDED);
+        }
+        if (a == InFlight.Action.REPEAT) {
+            manager.scheduler().execute(() -> fire(LeaseEvent.RECHECK));
+        } else if (a == InFlight.Action.RELEASE) {
             release();
         }
     }
@@ -235,14 +247,11 @@ final class Lease {
      */
     private void verified(MappingCheck c, PortMapper mapper) {
         List<MappingChange> changes = new ArrayList<>(2);
-        boolean release = false;
+        boolean settled = false;
         synchronized (this) {
-            busy = false;
             long now = manager.scheduler().nanoTime();
             java.util.Optional<InetAddress> ext = c.usableExternalAddress();
-            LeaseEvent e = c.externalAddress() != null && ext.isEmpty() ? LeaseEvent.NO_WAN
-                    : c.state() == MappingCheck.State.MISSING || c.state() == MappingCheck.State.FOREIGN
-                    ? LeaseEvent.MISSING : LeaseEvent.HELD;
+            LeaseEvent e = LeaseRequests.eventOf(c);
             if (state != LeasePhase.CLOSED && current != null && ext.isPresent()
                     && !ext.get().equals(current.externalAddress())) {
                 PortMapping prev = current;
@@ -275,27 +284,16 @@ final class Lease {
             LeaseTable.Transition t = step(e);
             switch (t.action()) {
                 case SCHEDULE_RENEW, SCHEDULE_VERIFY -> {
-                    scheduleNext();
-                    redoIfAsked();
+                    timer.next();
+                    settled = true;
                 }
                 case REPAIR -> manager.scheduler().execute(() -> io(t.next(), LeaseTable.Action.REPAIR));
                 default -> {
                 }
             }
-            release = state == LeasePhase.CLOSED && releasePending;
         }
         changes.forEach(owner::notify);
-        if (release) {
-            release();
-        }
-    }
-
-    /** An answer that came in while an event was pending: look again now. Caller holds the lock. */
-    private void redoIfAsked() {
-        if (redo) {
-            redo = false;
-            manager.scheduler().execute(() -> fire(LeaseEvent.RECHECK));
-        }
+        ended(settled);
     }
 
     /** Signals from the gateway: report the loss, then let the table decide. */
@@ -328,37 +326,34 @@ final class Lease {
     void close() {
         PortMapping cur;
         PortMapper mapper;
-        boolean wasBusy;
+        InFlight.Action then;
         synchronized (this) {
             if (state == LeasePhase.CLOSED) {
                 return;
             }
             step(LeaseEvent.CLOSE);
-            cancelTimer();
+            timer.cancel();
             cur = current;
             mapper = madeBy;
-            wasBusy = busy;
-            releasePending = wasBusy;
+            then = attempt.on(InFlight.Event.CLOSE); // an attempt running releases the lease when it ends
         }
         if (cur != null && mapper != null) {
             LeaseRequests.unmapQuietly(mapper, cur, "close()");
         }
         abandoned.deleteDue(true);
-        if (!wasBusy) {
+        if (then == InFlight.Action.RELEASE) {
             release();
         }
     }
 
+    /** Called exactly once, when {@link InFlight} says so. */
     private void release() {
         List<PortMapper> held = new ArrayList<>(2);
         synchronized (this) {
-            if (released) {
-                return;
+            if (madeBy != null) {
+                held.add(madeBy);
             }
-            released = true;
-            held.add(madeBy);
         }
-        held.remove(null);
         held.addAll(abandoned.drain());
         held.forEach(session::unhold); // closes replaced mappers nobody needs any more
         session.remove(this);
@@ -367,30 +362,6 @@ final class Lease {
 
     /** How many abandoned mappings this lease still means to delete (tests). */
     int abandonedCount() { return abandoned.count(); }
-
-    /** The next timer: the renewal when it is due before the next verification, else the verification. */
-    private void scheduleNext() {
-        long now = manager.scheduler().nanoTime();
-        long renewIn = Math.max(0, renewAt - now);
-        long verifyIn = Backoff.verifyNanos(options.verifyInterval(), manager.random());
-        if (renewIn <= verifyIn) {
-            schedule(LeaseEvent.RENEW_DUE, renewIn);
-        } else {
-            schedule(LeaseEvent.VERIFY_DUE, verifyIn);
-        }
-    }
-
-    private void schedule(LeaseEvent event, long delayNanos) {
-        cancelTimer();
-        timer = manager.scheduler().schedule(() -> fire(event), delayNanos);
-    }
-
-    private void cancelTimer() {
-        if (timer != null) {
-            timer.cancel();
-            timer = null;
-        }
-    }
 
     private MappingChange change(MappingChange.Kind kind, PortMapping prev, PortMapping now, String detail,
             PortMappingException cause) {

@@ -44,6 +44,12 @@ final class LeaseHistory {
                 || e.reason() == PortMappingException.Reason.GATEWAY_NOT_FOUND;
     }
 
+    /** What a failed attempt showed about the gateway, for {@link GatewayHealth}. */
+    static GatewayHealth.Signal showed(PortMappingException e) {
+        return isSilent(e) ? GatewayHealth.Signal.UNANSWERED
+                : ProtocolRefusals.isLasting(e) ? GatewayHealth.Signal.REFUSED : GatewayHealth.Signal.ANSWERED;
+    }
+
     /** A grant: the outage (if any) is over. */
     void granted(long now) {
         failures = 0;

@@ -63,6 +63,19 @@ final class LeaseRequests {
                 && (b.externalAddress() == null || Objects.equals(a.externalAddress(), b.externalAddress()));
     }
 
+    /** Whether going from {@code prev} to {@code got} is a change to report (CHANGED). */
+    static boolean changed(PortMapping prev, PortMapping got) {
+        return !sameEndpoint(prev, got) || prev.protocol() != got.protocol()
+                || prev.isPermanent() != got.isPermanent() || !prev.internalAddress().equals(got.internalAddress());
+    }
+
+    /** What a read-back means for the lease table: the WAN is down, the entry is gone (or not ours), or held. */
+    static LeaseEvent eventOf(MappingCheck c) {
+        return c.externalAddress() != null && c.usableExternalAddress().isEmpty() ? LeaseEvent.NO_WAN
+                : c.state() == MappingCheck.State.MISSING || c.state() == MappingCheck.State.FOREIGN
+                ? LeaseEvent.MISSING : LeaseEvent.HELD;
+    }
+
     static String describe(PortMapping m) {
         return m.external() + " via " + m.protocol().displayName()
                 + (m.isPermanent() ? " (permanent lease: the router drops finite ones)" : "");
