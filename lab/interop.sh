@@ -51,7 +51,7 @@ source "$ROOT/lab/suite-ipv6.sh"
 source "$ROOT/lab/suite-realnet.sh"
 
 # suites, in the order they run by default
-SUITES=(lab natpmp natpmpc upnp pcp auto cli managed diagnostics realnet vpn java)
+SUITES=(lab natpmp natpmpc upnp pcp auto cli managed diagnostics realnet vpn ipv6 java)
 
 # Java lab tests: "MODULE:TestClass[:gateway-lab up options]". Each runs inside the lab's
 # client namespace with -DOPENPORT_LAB=1 (without it, JUnit skips these classes) and
