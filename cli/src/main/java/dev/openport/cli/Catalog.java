@@ -131,7 +131,9 @@ final class Catalog {
     static final CommandInfo LIST = new CommandInfo("list",
             "Show port mappings (the router's table, or what openport made).",
             new String[] {"With UPnP the router's whole table is listed. NAT-PMP and PCP cannot list, so "
-                    + "without UPnP the mappings openport made (its state file) are shown."},
+                    + "without UPnP the mappings openport made (its state file) are shown.",
+                "IPv6 pinholes openport opened follow in a table of their own, each checked with the router where "
+                    + "a question changes nothing (UPnP: held or missing); a PCP pinhole shows as recorded."},
             null, null, false, new Opt[0],
             new String[] {
                 "openport list|",

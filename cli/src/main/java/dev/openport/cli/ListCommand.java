@@ -43,19 +43,25 @@ final class ListCommand extends BaseCommand {
             note = o.protocol.displayName() + " cannot list a router's mappings; showing the mappings openport made";
         }
         String source = mappings != null ? "gateway" : "state";
+        List<StateFile.Entry> recorded;
+        try {
+            recorded = o.state().read();
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.FAILED, e.getMessage());
+        }
         if (mappings == null) {
             mappings = new ArrayList<>();
-            try {
-                for (StateFile.Entry e : o.state().read()) {
-                    if (o.gateway == null || o.gateway.equals(e.gateway())) {
-                        mappings.add(e.toMapping());
-                    }
+            for (StateFile.Entry e : recorded) {
+                if (!PinholeList.isPinhole(e) && (o.gateway == null || o.gateway.equals(e.gateway()))) {
+                    mappings.add(e.toMapping());
                 }
-            } catch (IOException e) {
-                throw new CliException(ExitCodes.FAILED, e.getMessage());
             }
         }
         Instant now = Instant.now();
+        // IPv6 pinholes: no router lists them, so the state file says which, and the router confirms where it can
+        List<PinholeList.Row> pinholes = PinholeList.rows(recorded.stream()
+                .filter(e -> o.gateway == null || !(o.gateway instanceof java.net.Inet6Address)
+                        || o.gateway.equals(e.gateway())).toList(), o::discovery, this::connect, now);
         if (ui().json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("command", name());
@@ -66,6 +72,7 @@ final class ListCommand extends BaseCommand {
             List<Object> list = new ArrayList<>();
             mappings.forEach(m -> list.add(Render.json(m)));
             doc.put("mappings", list);
+            doc.put("pinholes", pinholes.stream().map(PinholeList::json).toList());
             doc.put("note", note);
             ui().json(doc);
             return ExitCodes.OK;
@@ -76,6 +83,7 @@ final class ListCommand extends BaseCommand {
         if (mappings.isEmpty()) {
             ui().line(source.equals("gateway") ? "no mappings on " + used.gateway().getHostAddress()
                     : "no mappings recorded");
+            pinholes(pinholes, now);
             return ExitCodes.OK;
         }
         // from the gateway's table the protocol column would only say how we listed it: name the source instead
@@ -95,7 +103,25 @@ final class ListCommand extends BaseCommand {
                     : String.format(fmt, m.transport().lowerName(), ext, in, Render.remaining(m, now),
                             m.protocol().displayName(), m.request().description()));
         }
+        pinholes(pinholes, now);
         return ExitCodes.OK;
+    }
+
+    /** The pinhole table, after the IPv4 one; nothing at all without pinholes (IPv4-only output unchanged). */
+    private void pinholes(List<PinholeList.Row> rows, Instant now) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        ui().line("IPv6 pinholes openport opened (its state file; held/missing = what the router says, recorded = "
+                + "the router cannot be asked without changing it):");
+        String fmt = "%-5s %-44s %-10s %-8s %-9s %s";
+        ui().line(ui().bold(String.format(fmt, "PROTO", "ADDRESS", "LEASE", "VIA", "STATUS", "DESCRIPTION")));
+        for (PinholeList.Row r : rows) {
+            PortMapping m = r.mapping();
+            ui().line(String.format(fmt, m.transport().lowerName(), Render.host(m.internalAddress()) + ":"
+                    + m.externalPort(), Render.remaining(m, now), m.protocol().displayName(), r.status().id(),
+                    m.request().description()) + (r.detail() == null ? "" : " (" + r.detail() + ")"));
+        }
     }
 
     private static String firstPart(String message) {
