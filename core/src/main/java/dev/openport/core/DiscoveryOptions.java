@@ -46,6 +46,21 @@ public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Du
      */
     public static final Duration DEFAULT_GRACE = Duration.ofMillis(100);
 
+    /**
+     * Checks and completes the options; {@code null} for a set, map or the grace window means its default.
+     * Prefer {@link #builder()}.
+     *
+     * @param gateway      the gateway, or {@code null} to detect the default gateway
+     * @param localAddress this host's address to map to, or {@code null} for the one routing to the gateway
+     * @param timeout      the deadline of each operation, positive
+     * @param protocols    the protocols to try; empty = all
+     * @param serverPorts  non-standard server ports per protocol
+     * @param upnpLocation a known UPnP description URL, or {@code null}
+     * @param multicast    whether SSDP search and PCP ANNOUNCE listening may use multicast
+     * @param graceWindow  the wait for a preferred protocol after the first answer, not negative
+     * @throws NullPointerException     when {@code timeout} is null
+     * @throws IllegalArgumentException when {@code timeout} is not positive or {@code graceWindow} negative
+     */
     public DiscoveryOptions {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -60,22 +75,39 @@ public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Du
         }
     }
 
-    /** The defaults: default gateway, all protocols, 3 s, multicast on. */
+    /**
+     * The defaults: default gateway, all protocols, 3 s, multicast on.
+     *
+     * @return options equal to {@code builder().build()}
+     */
     public static DiscoveryOptions defaults() {
         return builder().build();
     }
 
-    /** A builder starting from the defaults. */
+    /**
+     * A builder starting from the defaults; set only what differs.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The server port for {@code protocol}, 0 for the standard one. */
+    /**
+     * Where {@code protocol}'s server listens on the gateway, when it is not the standard port.
+     *
+     * @param protocol the protocol
+     * @return the port set with {@link Builder#serverPort}, or 0 for the protocol's standard port
+     */
     public int serverPort(MappingProtocol protocol) {
         return serverPorts.getOrDefault(protocol, 0);
     }
 
-    /** A builder initialised from these options. */
+    /**
+     * A builder initialised from these options, to derive options that differ in one setting.
+     *
+     * @return a new builder holding these options
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.gateway = gateway;
@@ -103,60 +135,114 @@ public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Du
         private Builder() {
         }
 
-        /** Use this gateway instead of the detected default gateway. */
+        /**
+         * Use this gateway instead of the detected default gateway (a VPN's gateway, a router that is not the
+         * default route, a test fake).
+         *
+         * @param value the gateway's address, or {@code null} to detect it
+         * @return this builder
+         */
         public Builder gateway(InetAddress value) {
             this.gateway = value;
             return this;
         }
 
-        /** Map to this local address instead of the one that routes to the gateway. */
+        /**
+         * Map to this local address instead of the one that routes to the gateway (a host with several).
+         *
+         * @param value this host's address, or {@code null} for the one routing to the gateway
+         * @return this builder
+         */
         public Builder localAddress(InetAddress value) {
             this.localAddress = value;
             return this;
         }
 
-        /** Deadline of each operation. */
+        /**
+         * The deadline of each operation (probe, map, unmap): how long a gateway that does not answer may block.
+         *
+         * @param value a positive duration (default {@link #DEFAULT_TIMEOUT})
+         * @return this builder
+         */
         public Builder timeout(Duration value) {
             this.timeout = Objects.requireNonNull(value);
             return this;
         }
 
-        /** Try only these protocols. */
+        /**
+         * Try only these protocols.
+         *
+         * @param first a protocol to try
+         * @param rest  more protocols; the order does not set a preference (PCP, then NAT-PMP, then UPnP)
+         * @return this builder
+         */
         public Builder protocols(MappingProtocol first, MappingProtocol... rest) {
             this.protocols = EnumSet.of(first, rest);
             return this;
         }
 
-        /** Try only these protocols. */
+        /**
+         * Try only these protocols.
+         *
+         * @param value the protocols to try; empty = all
+         * @return this builder
+         */
         public Builder protocols(Set<MappingProtocol> value) {
             this.protocols = value.isEmpty() ? EnumSet.allOf(MappingProtocol.class) : EnumSet.copyOf(value);
             return this;
         }
 
-        /** Talk to {@code protocol}'s server on {@code port} instead of the standard port. */
+        /**
+         * Talk to {@code protocol}'s server on {@code port} instead of the standard port (tests, unusual gateways).
+         *
+         * @param protocol the protocol whose port this is
+         * @param port     the server's port on the gateway (for UPnP: the SSDP port)
+         * @return this builder
+         */
         public Builder serverPort(MappingProtocol protocol, int port) {
             this.serverPorts.put(protocol, port);
             return this;
         }
 
-        /** Use this UPnP description URL instead of searching with SSDP. */
+        /**
+         * Use this UPnP description URL instead of searching with SSDP (a network that drops multicast).
+         *
+         * @param value the gateway's description URL, or {@code null} to search
+         * @return this builder
+         */
         public Builder upnpLocation(URI value) {
             this.upnpLocation = value;
             return this;
         }
 
-        /** Allow or forbid multicast (SSDP search, PCP ANNOUNCE). */
+        /**
+         * Allow or forbid multicast (SSDP search, PCP ANNOUNCE listening); off, UPnP needs a known gateway.
+         *
+         * @param value {@code true} (default) to allow multicast
+         * @return this builder
+         */
         public Builder multicast(boolean value) {
             this.multicast = value;
             return this;
         }
 
-        /** After the first answer, wait this long for a preferred protocol. */
+        /**
+         * After the first answer, wait this long for a preferred protocol before settling on a lesser one.
+         *
+         * @param value not negative (default {@link #DEFAULT_GRACE}); zero takes the first that answers
+         * @return this builder
+         */
         public Builder graceWindow(Duration value) {
             this.graceWindow = Objects.requireNonNull(value);
             return this;
         }
 
+        /**
+         * The options set so far.
+         *
+         * @return the options
+         * @throws IllegalArgumentException as the {@link DiscoveryOptions} constructor
+         */
         public DiscoveryOptions build() {
             return new DiscoveryOptions(gateway, localAddress, timeout, protocols, serverPorts, upnpLocation,
                     multicast, graceWindow);

@@ -49,17 +49,31 @@ public final class ManagedMapping implements AutoCloseable {
         return leases;
     }
 
-    /** Where the outside reaches the first transport's mapping (address and port). */
+    /**
+     * Where the outside reaches the first transport's mapping: what to tell players or peers.
+     *
+     * @return the external address and port now (they change on WAN renumbering or a failover)
+     */
     public Endpoint external() {
         return mapping().external();
     }
 
-    /** Where the outside reaches {@code transport}'s mapping. */
+    /**
+     * Where the outside reaches {@code transport}'s mapping.
+     *
+     * @param transport one of the transports this handle maps
+     * @return the external address and port now
+     * @throws IllegalArgumentException when this handle does not map {@code transport}
+     */
     public Endpoint external(Transport transport) {
         return mapping(transport).external();
     }
 
-    /** The first transport's current mapping (it changes after a reboot or failover). */
+    /**
+     * The first transport's current mapping (it changes after a reboot or failover).
+     *
+     * @return the mapping as last granted or read back
+     */
     public PortMapping mapping() {
         return leases[0].current();
     }
@@ -67,6 +81,8 @@ public final class ManagedMapping implements AutoCloseable {
     /**
      * {@code transport}'s current mapping.
      *
+     * @param transport one of the transports this handle maps
+     * @return the mapping as last granted or read back
      * @throws IllegalArgumentException when this handle does not map {@code transport}
      */
     public PortMapping mapping(Transport transport) {
@@ -78,7 +94,11 @@ public final class ManagedMapping implements AutoCloseable {
         throw new IllegalArgumentException("this mapping has no " + transport + " part");
     }
 
-    /** Every transport's current mapping, in the order asked; then the IPv6 pinholes opened beside them. */
+    /**
+     * Every transport's current mapping, in the order asked; then the IPv6 pinholes opened beside them.
+     *
+     * @return a new list, one entry per mapping this handle keeps
+     */
     public List<PortMapping> mappings() {
         List<PortMapping> out = new ArrayList<>(leases.length);
         for (Lease l : leases) {
@@ -94,6 +114,8 @@ public final class ManagedMapping implements AutoCloseable {
     /**
      * The IPv6 pinholes {@link OpenPort#map} opened for the same port beside these IPv4 mappings (dual stack), if
      * any. Closing this handle closes them too.
+     *
+     * @return the IPv6 half, or empty when only IPv4 was opened
      */
     public java.util.Optional<ManagedMapping> ipv6() {
         return java.util.Optional.ofNullable(ipv6Part);
@@ -102,6 +124,8 @@ public final class ManagedMapping implements AutoCloseable {
     /**
      * The address family that could not be opened while the other one was (dual stack), with the reason: e.g.
      * {@code IPV6 -> NOT_AUTHORIZED} when the router refuses pinholes. Empty when every family asked for worked.
+     *
+     * @return an unmodifiable map from the family that failed to why
      */
     public java.util.Map<AddressFamily, PortMappingException> failures() {
         return failures;
@@ -115,7 +139,11 @@ public final class ManagedMapping implements AutoCloseable {
         this.failures = java.util.Map.of(family, why);
     }
 
-    /** The protocol the first transport's mapping currently uses. */
+    /**
+     * The protocol the first transport's mapping currently uses (it changes when openport fails over).
+     *
+     * @return the protocol
+     */
     public MappingProtocol protocol() {
         return mapping().protocol();
     }
@@ -123,6 +151,8 @@ public final class ManagedMapping implements AutoCloseable {
     /**
      * The state, the most troubled of all transports' (e.g. {@link LeaseState#RETRYING} when one of TCP/UDP is
      * retrying).
+     *
+     * @return the state callers see; {@link LeaseState#VERIFYING} is reported as {@link LeaseState#ACTIVE}
      */
     public LeaseState state() {
         LeaseState worst = LeaseState.ACTIVE;
@@ -179,12 +209,21 @@ public final class ManagedMapping implements AutoCloseable {
         }
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether {@link #close()} was called.
+     *
+     * @return {@code true} once closed
+     */
     public boolean isClosed() {
         return leases[0].state() == LeasePhase.CLOSED;
     }
 
-    /** Tells {@code listener} about changes from now on. */
+    /**
+     * Tells {@code listener} about changes from now on (to see changes during {@code map} too, pass it in
+     * {@link MapOptions.Builder#listener}).
+     *
+     * @param listener called for every change, on the lease thread or the options' listener executor
+     */
     public synchronized void addListener(MappingListener listener) {
         java.util.Objects.requireNonNull(listener, "listener");
         if (listeners == null) {
@@ -193,7 +232,11 @@ public final class ManagedMapping implements AutoCloseable {
         listeners.add(listener);
     }
 
-    /** Stops telling {@code listener}. */
+    /**
+     * Stops telling {@code listener}.
+     *
+     * @param listener a listener added before; others are ignored
+     */
     public synchronized void removeListener(MappingListener listener) {
         if (listeners != null) {
             listeners.remove(listener);

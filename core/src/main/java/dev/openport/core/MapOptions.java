@@ -8,8 +8,8 @@ import java.util.concurrent.Executor;
 
 /**
  * How {@link OpenPort#map} maps and manages a port. The defaults suit a game server: the same external port as
- * the internal one (another one when it is taken), a 2-hour lease renewed at half-time, checked every 5
- * minutes, deleted on {@code close()} and at JVM exit.
+ * the internal one (another one when it is taken), a 2-hour lease renewed at half-time (at least every 5
+ * minutes), read back every 30 s, deleted on {@code close()} and at JVM exit.
  *
  * <pre>{@code
  * MapOptions opts = MapOptions.builder()
@@ -53,6 +53,25 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
      */
     public static final Duration DEFAULT_VERIFY_INTERVAL = Duration.ofSeconds(30);
 
+    /**
+     * Checks and completes the options; {@code null} for an object component means its default. Prefer
+     * {@link #builder()}: this constructor grows with every new option.
+     *
+     * @param externalPort      0-65535; 0 = the internal port
+     * @param exactExternalPort refuse another external port
+     * @param lifetime          the lease to ask for
+     * @param description       the router's label for the entry
+     * @param internalAddress   where to forward; {@code null} = this host
+     * @param discovery         how to find the gateway
+     * @param listener          told about changes, or {@code null}
+     * @param listenerExecutor  where listeners run, or {@code null} for the lease thread
+     * @param checkInterval     the longest time between renewals, at least 500 ms
+     * @param cleanupOnExit     delete at JVM exit
+     * @param families          the address families to open; empty = both
+     * @param verifyInterval    the time between read-backs, 0 = never or at least 500 ms
+     * @throws IllegalArgumentException when a port is outside 0-65535, an interval is below 500 ms, or the lease
+     *                                  or description would not make a valid {@link MappingRequest}
+     */
     public MapOptions {
         if (externalPort < 0 || externalPort > 65535) {
             throw new IllegalArgumentException("external port must be 0-65535, was " + externalPort);
@@ -76,12 +95,20 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
                 exactExternalPort, lifetime, description);
     }
 
-    /** The defaults. */
+    /**
+     * The defaults, as the class comment lists them.
+     *
+     * @return options equal to {@code builder().build()}
+     */
     public static MapOptions defaults() {
         return builder().build();
     }
 
-    /** A builder starting from the defaults. */
+    /**
+     * A builder starting from the defaults; set only what differs.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -117,79 +144,151 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
         private Builder() {
         }
 
-        /** Ask for this external port (0: the same as the internal port). */
+        /**
+         * Ask for this external port instead of the internal one (a server behind a port it cannot listen on).
+         *
+         * @param port 1-65535, or 0 for the same as the internal port
+         * @return this builder
+         */
         public Builder externalPort(int port) {
             this.externalPort = port;
             return this;
         }
 
-        /** Fail with {@code CONFLICT} rather than accept another external port. */
+        /**
+         * Fail with {@code CONFLICT} rather than accept another external port, for services whose port is
+         * published (a DNS SRV record, a port in a config file).
+         *
+         * @param exact {@code true} to refuse any other port; {@code false} (default) to take what the gateway gives
+         * @return this builder
+         */
         public Builder exactExternalPort(boolean exact) {
             this.exactExternalPort = exact;
             return this;
         }
 
-        /** The lease to ask for (renewed at half of what the gateway grants). */
+        /**
+         * The lease to ask for; openport renews at half of what the gateway grants, so a shorter lease only means
+         * a mapping left behind by a crash disappears sooner.
+         *
+         * @param value the lease; {@link Duration#ZERO} asks UPnP for a permanent entry
+         * @return this builder
+         */
         public Builder lifetime(Duration value) {
             this.lifetime = Objects.requireNonNull(value);
             return this;
         }
 
-        /** The label in the router's table. */
+        /**
+         * The label the router shows for the entry (UPnP), so its owner can tell what opened the port.
+         *
+         * @param value a short label; {@code null} = "openport"
+         * @return this builder
+         */
         public Builder description(String value) {
             this.description = value;
             return this;
         }
 
-        /** Forward to this LAN address instead of this host. */
+        /**
+         * Forward to this LAN address instead of this host (most gateways allow it only for the asking host).
+         *
+         * @param value a LAN address; {@code null} = this host's address towards the gateway
+         * @return this builder
+         */
         public Builder internalAddress(InetAddress value) {
             this.internalAddress = value;
             return this;
         }
 
-        /** How to find and talk to the gateway. */
+        /**
+         * How to find and talk to the gateway (a known gateway address, protocols, timeouts).
+         *
+         * @param value the discovery options; replaces any set by {@link #protocols}
+         * @return this builder
+         */
         public Builder discovery(DiscoveryOptions value) {
             this.discovery = Objects.requireNonNull(value);
             return this;
         }
 
-        /** Use only these protocols (shorthand for a {@link DiscoveryOptions} with these protocols). */
+        /**
+         * Use only these protocols (shorthand for a {@link DiscoveryOptions} with these protocols).
+         *
+         * @param first a protocol to use
+         * @param rest  more protocols to use; the order does not set a preference
+         * @return this builder
+         */
         public Builder protocols(MappingProtocol first, MappingProtocol... rest) {
             this.discovery = discovery.toBuilder().protocols(first, rest).build();
             return this;
         }
 
-        /** Use only these protocols. */
+        /**
+         * Use only these protocols.
+         *
+         * @param value the protocols to use, not empty
+         * @return this builder
+         */
         public Builder protocols(Set<MappingProtocol> value) {
             this.discovery = discovery.toBuilder().protocols(value).build();
             return this;
         }
 
-        /** Told about changes (also addable later with {@link ManagedMapping#addListener}). */
+        /**
+         * Told about changes from the first mapping on (a listener added later with
+         * {@link ManagedMapping#addListener} could miss one that happens during {@code map}).
+         *
+         * @param value the listener, or {@code null} for none
+         * @return this builder
+         */
         public Builder listener(MappingListener value) {
             this.listener = value;
             return this;
         }
 
-        /** Run listeners on this executor instead of the lease thread. */
+        /**
+         * Run listeners on this executor instead of the lease thread, for listeners that block or take long (the
+         * lease thread serves every mapping of the process).
+         *
+         * @param value the executor, or {@code null} for the lease thread
+         * @return this builder
+         */
         public Builder listenerExecutor(Executor value) {
             this.listenerExecutor = value;
             return this;
         }
 
-        /** Renew (and so verify) at least this often. */
+        /**
+         * Renew at least this often, even when the lease is longer: a router that reboots without telling
+         * anyone loses the mapping for at most this long.
+         *
+         * @param value at least 500 ms (default {@link #DEFAULT_CHECK_INTERVAL})
+         * @return this builder
+         */
         public Builder checkInterval(Duration value) {
             this.checkInterval = Objects.requireNonNull(value);
             return this;
         }
 
-        /** Read the mapping back this often (default 30 s); {@link Duration#ZERO}: never. */
+        /**
+         * Read the mapping and the external address back this often, to catch silent drops and WAN renumbering.
+         *
+         * @param value at least 500 ms (default {@link #DEFAULT_VERIFY_INTERVAL}), or {@link Duration#ZERO} for never
+         * @return this builder
+         */
         public Builder verifyInterval(Duration value) {
             this.verifyInterval = Objects.requireNonNull(value);
             return this;
         }
 
-        /** Whether a JVM shutdown hook deletes the mapping if it is still open at exit (default true). */
+        /**
+         * Whether a JVM shutdown hook deletes the mapping if it is still open at exit, so a killed server does
+         * not leave its port open on the router.
+         *
+         * @param value {@code true} (default) to delete at exit; {@code false} to leave it to its lease
+         * @return this builder
+         */
         public Builder cleanupOnExit(boolean value) {
             this.cleanupOnExit = value;
             return this;
@@ -198,6 +297,10 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
         /**
          * Open the port only on these address families (default both; {@code families(AddressFamily.IPV4)} is
          * the CLI's {@code -4}).
+         *
+         * @param first an address family to open the port on
+         * @param more  more families
+         * @return this builder
          */
         public Builder families(AddressFamily first, AddressFamily... more) {
             java.util.EnumSet<AddressFamily> s = java.util.EnumSet.of(Objects.requireNonNull(first, "family"), more);
@@ -205,6 +308,12 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
             return this;
         }
 
+        /**
+         * The options set so far.
+         *
+         * @return the options
+         * @throws IllegalArgumentException as the {@link MapOptions} constructor
+         */
         public MapOptions build() {
             return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress,
                     discovery, listener, listenerExecutor, checkInterval, cleanupOnExit, families, verifyInterval);

@@ -39,13 +39,29 @@ public record MappingChange(Kind kind, ManagedMapping source, Transport transpor
         RESTORED
     }
 
+    /**
+     * Checks a change as the lease manager reports it.
+     *
+     * @param kind      what happened, not {@code null}
+     * @param source    the managed mapping
+     * @param transport which of its transports, not {@code null}
+     * @param previous  the mapping before, or {@code null}
+     * @param current   the mapping now
+     * @param detail    the explanation; {@code null} = empty
+     * @param cause     the failure behind a loss, or {@code null}
+     */
     public MappingChange {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(transport, "transport");
         detail = detail == null ? "" : detail;
     }
 
-    /** Whether the externally visible endpoint (address or port) differs between previous and current. */
+    /**
+     * Whether the externally visible endpoint (address or port) differs between previous and current: what to
+     * announce to players or a rendezvous server again.
+     *
+     * @return {@code true} when both are known and their address or port differ
+     */
     public boolean externalChanged() {
         return previous != null && current != null && !endpoint(previous).equals(endpoint(current));
     }

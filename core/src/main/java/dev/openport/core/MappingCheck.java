@@ -42,6 +42,15 @@ public record MappingCheck(State state, InetAddress externalAddress, InetAddress
         UNKNOWN
     }
 
+    /**
+     * Checks an answer as a protocol module builds it.
+     *
+     * @param state           what the gateway holds, not {@code null}
+     * @param externalAddress the external address reported now, or {@code null}
+     * @param internalClient  where the entry forwards, or {@code null}
+     * @param leaseRemaining  the lease left, not negative, or {@code null}
+     * @throws IllegalArgumentException when {@code leaseRemaining} is negative
+     */
     public MappingCheck {
         Objects.requireNonNull(state, "state");
         if (leaseRemaining != null && leaseRemaining.isNegative()) {
@@ -49,22 +58,43 @@ public record MappingCheck(State state, InetAddress externalAddress, InetAddress
         }
     }
 
-    /** The answer when the gateway holds our entry. */
+    /**
+     * The answer when the gateway holds our entry.
+     *
+     * @param externalAddress the external address reported now, or {@code null} when not asked
+     * @param internalClient  where the entry forwards, or {@code null} when unknown
+     * @return a {@link State#HELD} answer with no lease information
+     */
     public static MappingCheck held(InetAddress externalAddress, InetAddress internalClient) {
         return new MappingCheck(State.HELD, externalAddress, internalClient, null);
     }
 
-    /** The answer when the gateway has no entry for the mapping. */
+    /**
+     * The answer when the gateway has no entry for the mapping.
+     *
+     * @param externalAddress the external address reported now, or {@code null} when not asked
+     * @return a {@link State#MISSING} answer
+     */
     public static MappingCheck missing(InetAddress externalAddress) {
         return new MappingCheck(State.MISSING, externalAddress, null, null);
     }
 
-    /** The answer when the gateway could not be asked. */
+    /**
+     * The answer when the gateway could not be asked about the entry.
+     *
+     * @param externalAddress the external address reported now, or {@code null} when not asked
+     * @return an {@link State#UNKNOWN} answer
+     */
     public static MappingCheck unknown(InetAddress externalAddress) {
         return new MappingCheck(State.UNKNOWN, externalAddress, null, null);
     }
 
-    /** This answer with the lease the gateway says is left ({@link Duration#ZERO}: permanent). */
+    /**
+     * This answer with the lease the gateway says is left.
+     *
+     * @param remaining the lease left, {@link Duration#ZERO} for a permanent entry, or {@code null} when unknown
+     * @return a copy with {@code leaseRemaining} set
+     */
     public MappingCheck withLeaseRemaining(Duration remaining) {
         return new MappingCheck(state, externalAddress, internalClient, remaining);
     }
@@ -73,12 +103,19 @@ public record MappingCheck(State state, InetAddress externalAddress, InetAddress
      * The external address, unless it is missing or one the outside cannot use: 0.0.0.0 / :: (routers report it
      * while their WAN link is down), loopback, link-local or multicast. Such an address is never shown as where
      * the mapping is reachable.
+     *
+     * @return the external address, or empty when it is unknown or unusable
      */
     public Optional<InetAddress> usableExternalAddress() {
         return isUsableExternal(externalAddress) ? Optional.of(externalAddress) : Optional.empty();
     }
 
-    /** Whether {@code address} can be the external address of a mapping (see {@link #usableExternalAddress()}). */
+    /**
+     * Whether {@code address} can be the external address of a mapping (see {@link #usableExternalAddress()}).
+     *
+     * @param address an address a gateway reported, or {@code null}
+     * @return {@code false} for {@code null}, unspecified, loopback, link-local and multicast addresses
+     */
     public static boolean isUsableExternal(InetAddress address) {
         if (address == null || address.isMulticastAddress()) {
             return false;

@@ -13,5 +13,10 @@ package dev.openport.core;
  */
 @FunctionalInterface
 public interface MappingListener {
+    /**
+     * Called once per change, in the order they happened for each transport.
+     *
+     * @param change what happened, with the mapping before and after
+     */
     void onChange(MappingChange change);
 }

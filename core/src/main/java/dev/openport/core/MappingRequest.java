@@ -50,6 +50,18 @@ public record MappingRequest(Transport transport, int internalPort, InetAddress 
     /** The internal port meaning "the same port as the granted external port" (see {@link #anyPort}). */
     public static final int FOLLOW_EXTERNAL_PORT = 0;
 
+    /**
+     * Checks a request; prefer {@link #of} and the {@code with…} methods.
+     *
+     * @param transport         TCP or UDP, not {@code null}
+     * @param internalPort      1-65535, or {@link #FOLLOW_EXTERNAL_PORT}
+     * @param internalAddress   where to forward, or {@code null} for this host
+     * @param externalPort      0-65535, 0 = the gateway chooses
+     * @param exactExternalPort refuse another external port; needs an external port
+     * @param lifetime          the lease: zero (permanent), or 1 s up to {@link #MAX_LIFETIME}
+     * @param description       the router's label
+     * @throws IllegalArgumentException when a value is out of range
+     */
     public MappingRequest {
         Objects.requireNonNull(transport, "transport");
         checkPort(internalPort, "internal port", true);

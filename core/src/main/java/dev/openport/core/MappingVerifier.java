@@ -36,6 +36,9 @@ public final class MappingVerifier {
      * renews the mapping (the lease starts again); if the renewal moved it to another external port, the moved
      * mapping is deleted again.
      *
+     * @param mapper  a mapper of the protocol and gateway that made {@code mapping}
+     * @param mapping the mapping to read back
+     * @return whether the gateway holds it
      * @throws PortMappingException when the gateway stopped answering ({@code TIMEOUT})
      */
     public static Result verify(PortMapper mapper, PortMapping mapping) throws PortMappingException {

@@ -22,30 +22,62 @@ import java.util.List;
  */
 public interface PortMapper extends AutoCloseable {
 
-    /** The protocol this mapper speaks. */
+    /**
+     * The protocol this mapper speaks.
+     *
+     * @return the protocol; mappings it makes report the same
+     */
     MappingProtocol protocol();
 
-    /** The gateway this mapper talks to. */
+    /**
+     * The gateway this mapper talks to.
+     *
+     * @return the gateway's address
+     */
     InetAddress gateway();
 
-    /** The gateway's external address, as the gateway reports it (it may be private behind a double NAT). */
+    /**
+     * The gateway's external address, as the gateway reports it now.
+     *
+     * @return the address; it may be private behind a double NAT, or 0.0.0.0 while the gateway's WAN is down
+     * @throws PortMappingException when the gateway does not answer or refuses ({@code TIMEOUT},
+     *                              {@code PROTOCOL_ERROR}, ...)
+     */
     InetAddress externalAddress() throws PortMappingException;
 
-    /** Creates a mapping. The gateway may grant another external port or a shorter lease than asked. */
+    /**
+     * Creates a mapping. The gateway may grant another external port or a shorter lease than asked.
+     *
+     * @param request what to map
+     * @return what the gateway granted: compare its external port and lifetime with the request
+     * @throws PortMappingException when the gateway refuses or does not answer; {@code CONFLICT} when an exact
+     *                              external port is taken
+     */
     PortMapping map(MappingRequest request) throws PortMappingException;
 
     /**
      * Extends a mapping's lease, keeping its external port where the gateway allows. Also re-creates a mapping
      * the gateway lost (after a reboot), so the result's external port can differ: compare it.
+     *
+     * @param mapping a mapping this mapper (or one of the same protocol and gateway) made
+     * @return the renewed mapping, with its new lease end
+     * @throws PortMappingException when the gateway refuses or does not answer
      */
     PortMapping renew(PortMapping mapping) throws PortMappingException;
 
-    /** Deletes a mapping. Deleting a mapping that is already gone succeeds. */
+    /**
+     * Deletes a mapping. Deleting a mapping that is already gone succeeds.
+     *
+     * @param mapping the mapping to delete
+     * @throws PortMappingException when the gateway refuses ({@code NOT_AUTHORIZED}: the entry then lasts until
+     *                              its lease ends) or does not answer
+     */
     void unmap(PortMapping mapping) throws PortMappingException;
 
     /**
      * The gateway's mapping table, where the protocol can list it (UPnP can; NAT-PMP and PCP cannot).
      *
+     * @return every entry the gateway lists, this host's and others'
      * @throws PortMappingException with reason {@code UNSUPPORTED} when the protocol cannot list
      */
     default List<PortMapping> list() throws PortMappingException {
@@ -65,6 +97,8 @@ public interface PortMapper extends AutoCloseable {
      * another external port counts as {@code MISSING} (the moved entry is deleted again).
      * Protocols that can read one entry directly (UPnP GetSpecificPortMappingEntry) override it.
      *
+     * @param mapping the mapping to look for
+     * @return whether the gateway holds it, and the external address it reports now
      * @throws PortMappingException with reason {@code TIMEOUT} when the gateway did not answer; any other
      *                              failure to ask is reported as {@link MappingCheck.State#UNKNOWN}
      */
@@ -78,6 +112,8 @@ public interface PortMapper extends AutoCloseable {
      * router lists may not forward any more (docs/quirks.md, "listed but not forwarding"), where a renewal would
      * be a no-op. Protocols with a cheaper or safer way override it.
      *
+     * @param mapping the mapping to re-create
+     * @return the new mapping; its external port can differ where the request allowed another one
      * @throws PortMappingException as {@link #map} does
      */
     default PortMapping repair(PortMapping mapping) throws PortMappingException {
@@ -94,6 +130,8 @@ public interface PortMapper extends AutoCloseable {
     /**
      * Registers a listener told when the gateway lost its state (epoch went backwards, PCP ANNOUNCE, UPnP entry
      * gone) or changed its external address. Listeners run on an openport thread and must return quickly.
+     *
+     * @param listener told about each such event from now on
      */
     default void addListener(GatewayListener listener) {
         // protocols without such signals never call it

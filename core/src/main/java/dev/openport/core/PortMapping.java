@@ -33,6 +33,21 @@ public record PortMapping(MappingRequest request, InetAddress internalAddress, I
         int externalPort, Duration lifetime, Instant expiresAt, MappingProtocol protocol, InetAddress gateway,
         String protocolState) {
 
+    /**
+     * Checks a mapping as a protocol module (or a caller restoring a saved mapping) builds it.
+     *
+     * @param request         what was asked, not {@code null}
+     * @param internalAddress where the gateway forwards to, not {@code null}
+     * @param externalAddress the gateway's external address, or {@code null} when unknown
+     * @param externalPort    1-65535
+     * @param lifetime        the lease, not {@code null}
+     * @param expiresAt       the lease end, not {@code null}
+     * @param protocol        the protocol that made it, not {@code null}
+     * @param gateway         the gateway that made it, not {@code null}
+     * @param protocolState   the opaque state the protocol module wrote; {@code null} = none
+     * @throws NullPointerException     when a required component is {@code null}
+     * @throws IllegalArgumentException when the external port is out of range
+     */
     public PortMapping {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(internalAddress, "internalAddress");
@@ -46,7 +61,11 @@ public record PortMapping(MappingRequest request, InetAddress internalAddress, I
         protocolState = protocolState == null ? "" : protocolState;
     }
 
-    /** The transport mapped. */
+    /**
+     * The transport mapped.
+     *
+     * @return the request's transport
+     */
     public Transport transport() {
         return request.transport();
     }
@@ -54,22 +73,39 @@ public record PortMapping(MappingRequest request, InetAddress internalAddress, I
     /**
      * The internal port mapped: the requested one, or for a request that {@linkplain
      * MappingRequest#followsExternalPort() follows the external port} the granted external port.
+     *
+     * @return the port on this host (or {@code internalAddress}) that the gateway forwards to
      */
     public int internalPort() {
         return request.followsExternalPort() ? externalPort : request.internalPort();
     }
 
-    /** Where the outside reaches the service, printable as {@code 203.0.113.1:25565}. */
+    /**
+     * Where the outside reaches the service, printable as {@code 203.0.113.1:25565}.
+     *
+     * @return the external address (possibly unknown) and port
+     */
     public Endpoint external() {
         return new Endpoint(externalAddress, externalPort);
     }
 
-    /** {@code true} when the gateway granted a lease that never expires (some UPnP routers only do that). */
+    /**
+     * Whether the gateway granted a lease that never expires (some UPnP routers only do that): such an entry
+     * stays on the router until deleted, so it must be deleted explicitly.
+     *
+     * @return {@code true} for a permanent lease
+     */
     public boolean isPermanent() {
         return lifetime.isZero();
     }
 
-    /** A copy with new lease times, as a renewal returns. */
+    /**
+     * A copy with new lease times, as a renewal returns.
+     *
+     * @param newLifetime the lease granted by the renewal
+     * @param newExpiry   when it ends
+     * @return this mapping with the new lease
+     */
     public PortMapping withLease(Duration newLifetime, Instant newExpiry) {
         return new PortMapping(request, internalAddress, externalAddress, externalPort, newLifetime, newExpiry,
                 protocol, gateway, protocolState);

@@ -78,6 +78,12 @@ public class PortMappingException extends IOException {
      * @param elapsed how long was waited in all
      */
     public record NoAnswer(int sends, Duration elapsed) implements Failure {
+        /**
+         * Checks the detail.
+         *
+         * @param sends   how many requests were sent
+         * @param elapsed how long was waited, not {@code null}
+         */
         public NoAnswer {
             Objects.requireNonNull(elapsed, "elapsed");
         }
@@ -97,6 +103,11 @@ public class PortMappingException extends IOException {
      * @param detail what was wrong with the last one
      */
     public record Malformed(String detail) implements Failure {
+        /**
+         * Checks the detail.
+         *
+         * @param detail what was wrong, not {@code null}
+         */
         public Malformed {
             Objects.requireNonNull(detail, "detail");
         }
@@ -108,6 +119,11 @@ public class PortMappingException extends IOException {
      * @param detail the system's description
      */
     public record SocketError(String detail) implements Failure {
+        /**
+         * Checks the detail.
+         *
+         * @param detail the system's description, not {@code null}
+         */
         public SocketError {
             Objects.requireNonNull(detail, "detail");
         }
@@ -128,23 +144,44 @@ public class PortMappingException extends IOException {
      * @param artifact the Maven coordinates to add, e.g. {@code dev.openport:openport}
      */
     public record NoProtocolModule(String artifact) implements Failure {
+        /**
+         * Checks the detail.
+         *
+         * @param artifact the Maven coordinates to add, not {@code null}
+         */
         public NoProtocolModule {
             Objects.requireNonNull(artifact, "artifact");
         }
     }
 
+    /** What the caller can act on; never null. */
     private final Reason reason;
+    /** The protocol in use, or null before one was chosen. */
     private final MappingProtocol protocol;
+    /** The gateway asked, or null. */
     private final InetAddress gateway;
-    private final Failure failure;
+    /** The structured detail, or null; not serialized (a copy in another JVM keeps reason and message). */
+    private final transient Failure failure;
+    /** Each protocol's failure of a failed probe; empty for one operation. */
     private final List<PortMappingException> attempts;
 
-    /** A failure with no protocol code. */
+    /**
+     * A failure with no protocol code.
+     *
+     * @param reason  what the caller can act on
+     * @param message what went wrong, for people (callers act on {@code reason}, never on this text)
+     */
     public PortMappingException(Reason reason, String message) {
         this(reason, message, null, null, null, List.of(), null);
     }
 
-    /** A failure with no protocol code, caused by {@code cause}. */
+    /**
+     * A failure with no protocol code, caused by {@code cause}.
+     *
+     * @param reason  what the caller can act on
+     * @param message what went wrong, for people
+     * @param cause   the exception behind it (an I/O error), or {@code null}
+     */
     public PortMappingException(Reason reason, String message, Throwable cause) {
         this(reason, message, null, null, null, List.of(), cause);
     }
@@ -152,9 +189,12 @@ public class PortMappingException extends IOException {
     /**
      * A failure with all the context known; a {@code protocolCode} makes the failure {@link Refused}.
      *
+     * @param reason       what the caller can act on
+     * @param message      what went wrong, for people; the protocol, gateway and code are appended
      * @param protocol     the protocol in use, or {@code null}
      * @param gateway      the gateway asked, or {@code null}
      * @param protocolCode the result or error code the gateway sent, or {@code null}
+     * @param cause        the exception behind it, or {@code null}
      */
     public PortMappingException(Reason reason, String message, MappingProtocol protocol, InetAddress gateway,
             Integer protocolCode, Throwable cause) {
@@ -165,11 +205,14 @@ public class PortMappingException extends IOException {
     /**
      * A failure with its structured detail and, for a probe of several protocols, what each attempt ended in.
      *
+     * @param reason   what the caller can act on
+     * @param message  what went wrong, for people; the protocol, gateway and a refusal's code are appended
      * @param protocol the protocol in use, or {@code null}
      * @param gateway  the gateway asked, or {@code null}
      * @param failure  what happened, or {@code null} when {@code reason} and the message say all
      * @param attempts the failures of the single attempts (one per protocol tried), in order; {@code null} or
      *                 empty for none
+     * @param cause    the exception behind it, or {@code null}
      */
     public PortMappingException(Reason reason, String message, MappingProtocol protocol, InetAddress gateway,
             Failure failure, List<PortMappingException> attempts, Throwable cause) {
@@ -202,27 +245,48 @@ public class PortMappingException extends IOException {
         return sb.toString();
     }
 
-    /** What the caller can act on. */
+    /**
+     * What the caller can act on: retry later, pick another port, give up, ask the user to change the router.
+     *
+     * @return the reason, never {@code null}
+     */
     public Reason reason() {
         return reason;
     }
 
-    /** The protocol that failed, or {@code null} when none was in use yet. */
+    /**
+     * The protocol that failed.
+     *
+     * @return the protocol, or {@code null} when none was in use yet (no gateway found)
+     */
     public MappingProtocol protocol() {
         return protocol;
     }
 
-    /** The gateway that was asked, or {@code null}. */
+    /**
+     * The gateway that was asked.
+     *
+     * @return its address, or {@code null} when none was found
+     */
     public InetAddress gateway() {
         return gateway;
     }
 
-    /** The result or error code the gateway sent (NAT-PMP/PCP result code, UPnP error code), if any. */
+    /**
+     * The result or error code the gateway sent, for logs and support (NAT-PMP/PCP result code, UPnP error code).
+     *
+     * @return the code of a {@link Refused} failure, else empty
+     */
     public OptionalInt protocolCode() {
         return failure instanceof Refused r ? OptionalInt.of(r.code()) : OptionalInt.empty();
     }
 
-    /** What happened in detail, when known (see {@link Failure}). */
+    /**
+     * What happened in detail, for callers that explain or react more finely than {@link #reason()} allows
+     * (the CLI's hints).
+     *
+     * @return the structured failure, or empty when the reason and the message say all
+     */
     public Optional<Failure> failure() {
         return Optional.ofNullable(failure);
     }
@@ -230,6 +294,8 @@ public class PortMappingException extends IOException {
     /**
      * For a failed probe of several protocols: each protocol's own failure, in the order they were tried
      * (their {@link #protocol()} says which). Empty for the failure of one operation.
+     *
+     * @return an unmodifiable list, empty when there was one attempt
      */
     public List<PortMappingException> attempts() {
         return attempts;

@@ -22,7 +22,11 @@ public final class NetworkGuard {
     private NetworkGuard() {
     }
 
-    /** Whether only loopback destinations are allowed in this JVM. */
+    /**
+     * Whether only loopback destinations are allowed in this JVM (unit tests set {@link #PROPERTY}).
+     *
+     * @return {@code true} when the guard is on
+     */
     public static boolean loopbackOnly() {
         return Boolean.getBoolean(PROPERTY);
     }
@@ -30,6 +34,7 @@ public final class NetworkGuard {
     /**
      * Refuses a non-loopback destination while the guard is on.
      *
+     * @param destination where a packet or connection is about to go
      * @throws IllegalStateException when the guard is on and {@code destination} is not loopback; this is a bug
      *                               in a test, never something the network can cause
      */
@@ -41,7 +46,13 @@ public final class NetworkGuard {
         }
     }
 
-    /** {@link #check(InetAddress)} for a socket address. */
+    /**
+     * {@link #check(InetAddress)} for a socket address.
+     *
+     * @param destination where a packet or connection is about to go; not an {@link InetSocketAddress} is refused
+     *                    while the guard is on
+     * @throws IllegalStateException as {@link #check(InetAddress)}
+     */
     public static void check(SocketAddress destination) {
         if (destination instanceof InetSocketAddress isa) {
             check(isa.getAddress());

@@ -18,13 +18,19 @@ import dev.openport.core.PortMappingException;
  */
 public interface PortMapperProvider {
 
-    /** The protocol this provider speaks. */
+    /**
+     * The protocol this provider speaks; core keeps one provider per protocol.
+     *
+     * @return the protocol
+     */
     MappingProtocol protocol();
 
     /**
      * Checks, within {@link ProbeContext#timeout()}, that the gateway speaks this protocol, and returns a mapper
      * ready to use. Must honour {@link Thread#interrupt()} (core cancels the losing probes).
      *
+     * @param context the gateway, local address, timeout and options to probe with
+     * @return a mapper for the gateway; the caller closes it
      * @throws PortMappingException {@code UNSUPPORTED} when the gateway answered that it does not speak it,
      *                              {@code TIMEOUT} when nothing answered, {@code GATEWAY_NOT_FOUND} when there
      *                              is nothing to ask
@@ -34,6 +40,10 @@ public interface PortMapperProvider {
     /**
      * Returns a mapper for the gateway without checking first, so the first real request is also the probe
      * (the fast path when the user named the protocol). The default probes.
+     *
+     * @param context the gateway, local address, timeout and options to use
+     * @return a mapper for the gateway; the caller closes it
+     * @throws PortMappingException as {@link #probe} when the provider has to ask first
      */
     default PortMapper open(ProbeContext context) throws PortMappingException {
         return probe(context);

@@ -20,6 +20,17 @@ import java.util.Objects;
 public record ProbeContext(InetAddress gateway, InetAddress localAddress, Duration timeout, int serverPort,
         URI upnpLocation, boolean multicast) {
 
+    /**
+     * Checks the context core builds for a probe.
+     *
+     * @param gateway      the gateway, not {@code null}
+     * @param localAddress this host's address towards it, not {@code null}
+     * @param timeout      the deadline of one operation, positive
+     * @param serverPort   0-65535, 0 = standard
+     * @param upnpLocation a known description URL, or {@code null}
+     * @param multicast    whether multicast may be used
+     * @throws IllegalArgumentException when the timeout is not positive or the port out of range
+     */
     public ProbeContext {
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(localAddress, "localAddress");
@@ -32,7 +43,12 @@ public record ProbeContext(InetAddress gateway, InetAddress localAddress, Durati
         }
     }
 
-    /** {@link #serverPort()}, or {@code standardPort} when it is 0. */
+    /**
+     * The port to send to: the configured one, else the protocol's standard port.
+     *
+     * @param standardPort the protocol's standard port (5351, 1900)
+     * @return {@link #serverPort()}, or {@code standardPort} when it is 0
+     */
     public int serverPortOr(int standardPort) {
         return serverPort == 0 ? standardPort : serverPort;
     }

@@ -23,6 +23,15 @@ import java.util.function.DoubleSupplier;
  */
 public record RetransmissionPolicy(Duration initial, Duration maxInterval, int maxSends, double jitter) {
 
+    /**
+     * Checks a policy.
+     *
+     * @param initial     the first wait, positive
+     * @param maxInterval the longest wait, at least {@code initial}
+     * @param maxSends    the send limit, 0 = unlimited
+     * @param jitter      the RAND bound, in [0, 1)
+     * @throws IllegalArgumentException when a value is out of range
+     */
     public RetransmissionPolicy {
         Objects.requireNonNull(initial, "initial");
         Objects.requireNonNull(maxInterval, "maxInterval");
@@ -37,33 +46,60 @@ public record RetransmissionPolicy(Duration initial, Duration maxInterval, int m
         }
     }
 
-    /** RFC 6886 §3.1: 250 ms, doubling, nine sends (the last wait is 64 s), no jitter. */
+    /**
+     * RFC 6886 §3.1: 250 ms, doubling, nine sends (the last wait is 64 s), no jitter.
+     *
+     * @return NAT-PMP's policy
+     */
     public static RetransmissionPolicy natPmp() {
         return new RetransmissionPolicy(Duration.ofMillis(250), Duration.ofSeconds(64), 9, 0);
     }
 
-    /** RFC 6887 §8.1.1: IRT 3 s, MRT 1024 s, MRC 0 (unlimited), RAND ±0.1; MRD is the caller's deadline. */
+    /**
+     * RFC 6887 §8.1.1: IRT 3 s, MRT 1024 s, MRC 0 (unlimited), RAND ±0.1; MRD is the caller's deadline.
+     *
+     * @return PCP's policy
+     */
     public static RetransmissionPolicy pcp() {
         return new RetransmissionPolicy(Duration.ofSeconds(3), Duration.ofSeconds(1024), 0, 0.1);
     }
 
-    /** This policy with another first wait (and a cap at least as long). */
+    /**
+     * This policy with another first wait (and a cap at least as long), e.g. a faster first retry on a LAN.
+     *
+     * @param newInitial the first wait, positive
+     * @return the changed policy
+     */
     public RetransmissionPolicy withInitial(Duration newInitial) {
         return new RetransmissionPolicy(newInitial, newInitial.compareTo(maxInterval) > 0 ? newInitial : maxInterval,
                 maxSends, jitter);
     }
 
-    /** This policy with another send limit (0 = unlimited). */
+    /**
+     * This policy with another send limit, e.g. one send for a probe that must not linger.
+     *
+     * @param sends the send limit, 0 = unlimited
+     * @return the changed policy
+     */
     public RetransmissionPolicy withMaxSends(int sends) {
         return new RetransmissionPolicy(initial, maxInterval, sends, jitter);
     }
 
-    /** The waits of one exchange, with RAND from a thread-local generator. */
+    /**
+     * The waits of one exchange, with RAND from a thread-local generator.
+     *
+     * @return a fresh schedule for one exchange
+     */
     public Schedule start() {
         return start(() -> ThreadLocalRandom.current().nextDouble(-1, 1));
     }
 
-    /** The waits of one exchange; {@code unitRandom} returns values in [-1, 1] that {@code jitter} scales. */
+    /**
+     * The waits of one exchange, with a given source of RAND (tests).
+     *
+     * @param unitRandom returns values in [-1, 1] that {@code jitter} scales
+     * @return a fresh schedule for one exchange
+     */
     public Schedule start(DoubleSupplier unitRandom) {
         return new Schedule(this, unitRandom);
     }
@@ -80,12 +116,20 @@ public record RetransmissionPolicy(Duration initial, Duration maxInterval, int m
             this.unitRandom = Objects.requireNonNull(unitRandom, "unitRandom");
         }
 
-        /** Whether another send is allowed. */
+        /**
+         * Whether another send is allowed.
+         *
+         * @return {@code false} once {@code maxSends} sends were made
+         */
         public boolean maySend() {
             return policy.maxSends == 0 || sends < policy.maxSends;
         }
 
-        /** Records a send and returns how long to wait for its answer. */
+        /**
+         * Records a send and returns how long to wait for its answer.
+         *
+         * @return the wait: twice the previous (capped), with jitter
+         */
         public Duration sent() {
             sends++;
             // RFC 6887 §8.1.1: RT = (1 + RAND) * MIN(2 * RTprev, MRT), RTprev the previous randomized RT
@@ -96,7 +140,11 @@ public record RetransmissionPolicy(Duration initial, Duration maxInterval, int m
             return Duration.ofNanos(previousNanos);
         }
 
-        /** How many sends so far. */
+        /**
+         * How many sends so far.
+         *
+         * @return the number of {@link #sent()} calls
+         */
         public int sends() {
             return sends;
         }

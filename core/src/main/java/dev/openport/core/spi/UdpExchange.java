@@ -46,9 +46,21 @@ public final class UdpExchange implements AutoCloseable {
     /** Kernel receive buffer: room for a burst of junk without losing the real answer behind it. */
     private static final int SOCKET_BUFFER = 256 * 1024;
 
-    /** Decides about one datagram from the server; throwing ends the exchange with that exception. */
+    /**
+     * Decides about one datagram from the server; throwing ends the exchange with that exception.
+     *
+     * @param <T> the decoded answer
+     */
     @FunctionalInterface
     public interface AnswerFilter<T> {
+        /**
+         * Decodes and judges one datagram.
+         *
+         * @param data   the receive buffer; only the first {@code length} bytes are the datagram
+         * @param length the datagram's length, at most the exchange's {@code maxDatagram}
+         * @return accept (the answer), ignore (not for this request) or malformed
+         * @throws PortMappingException to end the exchange, e.g. with the gateway's refusal
+         */
         Verdict<T> examine(byte[] data, int length) throws PortMappingException;
     }
 
@@ -70,14 +82,35 @@ public final class UdpExchange implements AutoCloseable {
         record Malformed<T>(String why) implements Verdict<T> {
         }
 
+        /**
+         * The datagram is the answer.
+         *
+         * @param <T>    the decoded answer
+         * @param answer what the filter decoded
+         * @return an {@link Accept}
+         */
         static <T> Verdict<T> accept(T answer) {
             return new Accept<>(answer);
         }
 
+        /**
+         * The datagram is well-formed but not the answer to this request.
+         *
+         * @param <T> the decoded answer
+         * @param why what did not match, for the log and the TIMEOUT message
+         * @return an {@link Ignore}
+         */
         static <T> Verdict<T> ignore(String why) {
             return new Ignore<>(why);
         }
 
+        /**
+         * The datagram is not a valid message.
+         *
+         * @param <T> the decoded answer
+         * @param why what was wrong, for the PROTOCOL_ERROR message
+         * @return a {@link Malformed}
+         */
         static <T> Verdict<T> malformed(String why) {
             return new Malformed<>(why);
         }
@@ -115,7 +148,11 @@ public final class UdpExchange implements AutoCloseable {
      * Opens a socket to {@code server}, bound to {@code localAddress} when it is given (and of the server's
      * family), else to the wildcard address.
      *
+     * @param protocol     the protocol speaking, for messages and failures
+     * @param server       the gateway's server address and port
+     * @param localAddress the local address to bind to, or {@code null} for the wildcard
      * @param maxDatagram the largest valid message; longer datagrams are malformed
+     * @return an open exchange; the caller closes it
      * @throws PortMappingException {@code GATEWAY_NOT_FOUND} with a {@code SocketError} when the socket cannot be
      *                              opened, bound or connected
      */
@@ -155,7 +192,11 @@ public final class UdpExchange implements AutoCloseable {
         }
     }
 
-    /** The local UDP port, which is ours as long as this socket is open. */
+    /**
+     * The local UDP port, which is ours as long as this socket is open (PCP and NAT-PMP mappings may name it).
+     *
+     * @return the port, or 0 when the socket cannot say
+     */
     public int localPort() {
         try {
             return ((InetSocketAddress) channel.getLocalAddress()).getPort();
@@ -164,7 +205,11 @@ public final class UdpExchange implements AutoCloseable {
         }
     }
 
-    /** The local address the socket is bound to (the wildcard until it is connected on some systems). */
+    /**
+     * The local address the socket is bound to (the wildcard until it is connected on some systems).
+     *
+     * @return the address, or {@code null} when the socket cannot say
+     */
     public InetAddress localAddress() {
         try {
             return ((InetSocketAddress) channel.getLocalAddress()).getAddress();
@@ -177,8 +222,15 @@ public final class UdpExchange implements AutoCloseable {
      * Sends {@code request} until {@code filter} accepts an answer, the policy allows no more sends (after the
      * last one's wait) or {@code deadlineNanos} ({@link System#nanoTime()}) passes.
      *
+     * @param <T>            the decoded answer
+     * @param request        the request's bytes, sent as they are at every retransmission
+     * @param policy         when to send again
+     * @param deadlineNanos  when to give up, on the {@link System#nanoTime()} clock
      * @param answeredBefore whether this gateway ever answered in this protocol: then ICMP port unreachable
      *                       means "restarting" and the exchange goes on; else it ends at once (UNSUPPORTED)
+     * @param what           the operation, for messages (e.g. "NAT-PMP map TCP 25565")
+     * @param filter         decides about each datagram from the server
+     * @return the accepted answer, when it came and after how many sends
      * @throws PortMappingException as {@link UdpOutcomes} classifies, or what {@code filter} threw
      */
     public <T> Answer<T> exchange(byte[] request, RetransmissionPolicy policy, long deadlineNanos,

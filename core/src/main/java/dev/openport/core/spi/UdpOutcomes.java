@@ -28,7 +28,17 @@ public final class UdpOutcomes {
     private UdpOutcomes() {
     }
 
-    /** No acceptable answer after {@code sends} sends in {@code elapsed}. */
+    /**
+     * No acceptable answer after {@code sends} sends in {@code elapsed}.
+     *
+     * @param protocol the protocol that asked
+     * @param server   the gateway's server address and port
+     * @param what     the operation, for the message (e.g. "NAT-PMP map TCP 25565")
+     * @param sends    how many requests were sent
+     * @param elapsed  how long was waited
+     * @param detail   what was ignored meanwhile (answers from elsewhere), or {@code null}
+     * @return TIMEOUT with {@link PortMappingException.NoAnswer}
+     */
     public static PortMappingException noAnswer(MappingProtocol protocol, InetSocketAddress server, String what,
             int sends, Duration elapsed, String detail) {
         return new PortMappingException(Reason.TIMEOUT, what + ": no answer from " + hostPort(server) + " after "
@@ -37,7 +47,16 @@ public final class UdpOutcomes {
                 new PortMappingException.NoAnswer(sends, elapsed), List.of(), null);
     }
 
-    /** The wait was interrupted (a losing probe, a closing mapper). */
+    /**
+     * The wait was interrupted (a losing probe, a closing mapper).
+     *
+     * @param protocol the protocol that asked
+     * @param server   the gateway's server address and port
+     * @param what     the operation, for the message (e.g. "NAT-PMP map TCP 25565")
+     * @param sends    how many requests were sent
+     * @param elapsed  how long was waited
+     * @return TIMEOUT with {@link PortMappingException.NoAnswer}
+     */
     public static PortMappingException interrupted(MappingProtocol protocol, InetSocketAddress server, String what,
             int sends, Duration elapsed) {
         return new PortMappingException(Reason.TIMEOUT, what + ": interrupted while waiting for "
@@ -45,7 +64,15 @@ public final class UdpOutcomes {
                 List.of(), null);
     }
 
-    /** ICMP port unreachable from a gateway that never answered: nothing runs {@code protocol} there. */
+    /**
+     * ICMP port unreachable from a gateway that never answered: nothing runs {@code protocol} there.
+     *
+     * @param protocol the protocol that asked
+     * @param server   the gateway's server address and port
+     * @param what     the operation, for the message (e.g. "NAT-PMP map TCP 25565")
+     * @param cause    the socket's exception for the ICMP message
+     * @return UNSUPPORTED with {@link PortMappingException.Unreachable}
+     */
     public static PortMappingException unreachable(MappingProtocol protocol, InetSocketAddress server, String what,
             Throwable cause) {
         return new PortMappingException(Reason.UNSUPPORTED, what + ": nothing listens on " + hostPort(server)
@@ -53,7 +80,15 @@ public final class UdpOutcomes {
                 server.getAddress(), new PortMappingException.Unreachable(server.getPort()), List.of(), cause);
     }
 
-    /** Only malformed answers came; {@code detail} describes the last. */
+    /**
+     * Only malformed answers came.
+     *
+     * @param protocol the protocol that asked
+     * @param server   the gateway's server address and port
+     * @param what     the operation, for the message (e.g. "NAT-PMP map TCP 25565")
+     * @param detail   what was wrong with the last one
+     * @return PROTOCOL_ERROR with {@link PortMappingException.Malformed}
+     */
     public static PortMappingException malformed(MappingProtocol protocol, InetSocketAddress server, String what,
             String detail) {
         return new PortMappingException(Reason.PROTOCOL_ERROR, what + ": no valid answer from " + hostPort(server)
@@ -61,7 +96,15 @@ public final class UdpOutcomes {
                 new PortMappingException.Malformed(detail), List.of(), null);
     }
 
-    /** The local socket failed. */
+    /**
+     * The local socket failed (no route, the local address gone).
+     *
+     * @param protocol the protocol that asked
+     * @param server   the gateway's server address and port
+     * @param what     the operation, for the message (e.g. "NAT-PMP map TCP 25565")
+     * @param e        the socket's exception
+     * @return GATEWAY_NOT_FOUND with {@link PortMappingException.SocketError}
+     */
     public static PortMappingException socketError(MappingProtocol protocol, InetSocketAddress server, String what,
             IOException e) {
         String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
