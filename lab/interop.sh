@@ -31,8 +31,6 @@
 #   INTEROP_TAIL       lines of output shown under a failed step (default 15)
 #   INTEROP_REALNET    the realnet scenarios to run (default: half-open dropper lease0 renumber
 #                      lan-change zombie)
-#   INTEROP_RUN_PENDING 1: run the realnet/vpn steps whose library feature is not on main yet
-#                      (RN_PENDING in lab/suite-realnet.sh) instead of skipping them
 #
 # Adding a suite: write a function suite_NAME that calls `step DESCRIPTION CMD...`
 # for each check, and add NAME to SUITES. Steps run with the lab at its defaults

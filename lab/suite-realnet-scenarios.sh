@@ -21,7 +21,6 @@ realnet_half_open() {
     step "half-open, the WAN host reaches upnpc's mapping" reach tcp "$r" "$r"
     step "half-open, upnpc -d $r TCP removes it" expect_output "returned : 0" upnpc -d "$r" TCP
     step "half-open, no DNAT rule left for $r/tcp" no_dnat tcp "$r"
-    pending fallback "half-open: openport map $p/tcp (no --protocol) maps over UPnP" && return 0
     step "half-open: openport map $p/tcp (no --protocol) maps over UPnP" \
         expect_output "^mapped $(re "$PMLAB_EXTERNAL_IP"):$p/tcp -> $(re "$PMLAB_CLIENT_IP"):$p via UPnP " \
         openport map "$p/tcp"
@@ -55,7 +54,6 @@ realnet_dropper() {
         expect_output "is redirected to internal $(re "$PMLAB_CLIENT_IP"):$r" upnpc -a "$PMLAB_CLIENT_IP" "$r" "$r" TCP 3600
     step "dropper, the router forgets it within 5 s (rule and entry gone, upnpc -l lists nothing)" \
         rn_dropped tcp "$r" "silently forgotten"
-    pending cadence "dropper: openport map $p/tcp --keep --protocol upnp re-adds the forgotten mapping within 60 s" && return 0
     step "dropper: openport map $p/tcp --keep --protocol upnp" keep_start dropper map "$p/tcp" --keep --protocol upnp || return 0
     step "dropper: the router forgot it" wait_for 10 router_has "remove mapping=tcp/$p->.* reason=silently"
     t0=$(router_event_time "remove mapping=tcp/$p->.* reason=silently")
@@ -141,7 +139,6 @@ realnet_renumber() {
         rn_upnpc_map_reach "$RN_NEW_WAN_IP" "$r"
     step "renumber, the old address $PMLAB_GW_WAN_IP no longer answers" rn_unreachable_at "$PMLAB_GW_WAN_IP" "$r"
     upnpc -d "$r" TCP >/dev/null 2>&1
-    pending renumber "renumber: openport map $p/tcp --keep follows to $RN_NEW_WAN_IP, never shows 0.0.0.0" && return 0
     step "renumber: router back on $PMLAB_GW_WAN_IP" router start renumber --down-seconds 5 --new-wan-ip "$RN_NEW_WAN_IP"
     step "renumber: openport map $p/tcp --keep --protocol upnp --verify-interval 5s" \
         keep_start renumber map "$p/tcp" --keep --protocol upnp --verify-interval 5s || return 0
@@ -238,15 +235,41 @@ realnet_zombie() {
     step "zombie, a re-add (upnpc -a) succeeds but forwards nothing" rn_readd_dead "$r"
     step "zombie, upnpc -d + upnpc -a: the WAN host reaches it again" rn_upnpc_delete_add_reach "$r"
     upnpc -d "$r" TCP >/dev/null 2>&1
-    pending zombie "zombie: openport map $p/tcp --keep repairs a listed-but-dead entry with Delete + Add" && return 0
-    step "zombie: openport map $p/tcp --keep --protocol upnp --lifetime 30s" \
-        keep_start zombie map "$p/tcp" --keep --protocol upnp --lifetime 30s || return 0
-    step "zombie: the rule is gone 3 s later" wait_for 6 router_has "rule-dropped mapping=tcp/$p->"
+    DIAG_LOG=$RN_DIR/diag # (set here: each step runs in a subshell)
+    mkdir -p "$DIAG_LOG"
+    step "zombie: the echo service on the WAN host ($PMLAB_WAN_HOST_IP:$DIAG_ECHO_PORT)" rn_echo_start \
+        || { diag_stop >/dev/null; return 0; }
+    step "zombie: openport map $p/tcp --keep --protocol upnp --echo $PMLAB_WAN_HOST_IP:$DIAG_ECHO_PORT --echo-interval 5s" \
+        keep_start zombie map "$p/tcp" --keep --protocol upnp --echo "$PMLAB_WAN_HOST_IP:$DIAG_ECHO_PORT" \
+        --echo-interval 5s || { diag_stop >/dev/null; return 0; }
+    step "zombie: --keep proved it from the WAN host (the echo service's connection arrived)" \
+        wait_for 15 rn_proven zombie "$p" 1
+    step "zombie: the rule is gone 3 s after the add" wait_for 6 router_has "rule-dropped mapping=tcp/$p->"
     t0=$(router_event_time "rule-dropped mapping=tcp/$p->")
-    step "zombie: --keep restores forwarding (Delete + Add)" \
-        poll_repair "zombie (DNAT rule gone -> forwarding restored; lease 30 s)" 60 "$t0" rn_reach_quick tcp "$p"
+    step "zombie: --keep's next proof fails, it deletes and adds the entry, the WAN host's echo arrives again" \
+        poll_repair "zombie (DNAT rule gone, entry listed -> proven from the WAN host again; --echo-interval 5s)" 60 "$t0" \
+        rn_zombie_repaired zombie "$p"
     rn_notes
+    step "zombie: the WAN host reaches it" wait_for 10 rn_reach_quick tcp "$p"
     step "zombie: SIGTERM removes the mapping" keep_stop_clean zombie tcp "$p"
+    step "zombie: the echo service stopped" diag_stop
+}
+
+# rn_echo_start: lab/suite-diagnostics.sh's echo service (and DNS responder) on the WAN host
+rn_echo_start() { diag_build && diag_start; }
+
+# rn_proven NAME PORT N: --keep NAME printed "reachable ... PORT/tcp ..." (the echo proof) at least N times
+rn_proven() {
+    local n
+    n=$(grep -cE "^reachable $(re "$PMLAB_GW_WAN_IP"):$2/tcp " "$RN_DIR/$1.log")
+    ((n >= $3))
+}
+
+# rn_zombie_repaired NAME PORT: the proof failed, the router saw our Delete and the echo proves it again
+rn_zombie_repaired() {
+    grep -E "unreachable $(re "$PMLAB_GW_WAN_IP"):$2/tcp" "$RN_DIR/$1.log" || return 1
+    router_has "remove mapping=tcp/$2->.* reason=deleted by" || return 1
+    rn_proven "$1" "$2" 2
 }
 
 rn_reach_quick() { has_dnat "$1" "$2" >/dev/null && reach "$1" "$2" "$2" 2; }

@@ -8,27 +8,13 @@
 # Each scenario runs one of our scripted routers (lab/scripted-router.py, `gateway-lab router start`) in
 # place of miniupnpd, first proves it with the reference clients (upnpc, natpmpc, the lab's PCP client),
 # then runs the openport CLI against it; the WAN host proves what forwards, and the measured time to repair
-# is printed as a "# ..." note. Steps that need a library feature not yet on main are reported as skipped,
-# with the feature (RN_PENDING below).
+# is printed as a "# ..." note.
 
 PORT_RN=41200          # realnet: 41200-41259 (one block of ten per scenario; x8/x9: the reference clients)
 # natpmpc (libnatpmp 20150609) on a NAT-PMP result 2 (not authorized/refused) and 3 (network failure)
 NATPMPC_REFUSED='returned -51 \(FAILED\)|failed : not authorized'
 NATPMPC_NETWORK_FAILURE='returned -52 \(FAILED\)|failed : network failure'
 RN_DIR=                # per-run files: --keep logs and pids, notes (steps run in subshells: use files)
-
-# features the openport steps need, while they are not on main: FEATURE -> why the step is skipped
-declare -A RN_PENDING=(
-    [zombie]="needs #12 item 6 for a listed-but-dead entry: main repairs with Delete + Add only after a failed check, and a zombie's check looks held"
-)
-
-# pending FEATURE DESCRIPTION: true (and the step is reported as skipped) while FEATURE is not on main.
-# INTEROP_RUN_PENDING=1 runs those steps anyway (to try a branch that implements the feature).
-pending() {
-    local why=${RN_PENDING[$1]:-}
-    [[ -n $why && ${INTEROP_RUN_PENDING:-0} != 1 ]] || return 1
-    skip "$2" "$why"
-}
 
 rn_note() { echo "$*" >>"$RN_DIR/notes"; echo "$*"; }
 rn_notes() { # print the notes the last step wrote, as "# ..." lines
@@ -139,6 +125,7 @@ rn_cleanup() {
     for f in "$RN_DIR"/*.pid; do
         [[ -e $f ]] && keep_stop "$(basename "$f" .pid)" >/dev/null 2>&1
     done
+    [[ ! -d $RN_DIR/diag ]] || diag_stop >/dev/null 2>&1 # the zombie's echo service, after an aborted run
     rm -rf "$RN_DIR"
     RN_DIR=
 }

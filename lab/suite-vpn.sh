@@ -94,7 +94,6 @@ vpn_natpmpc_delete() {
 # openport against the same gateway: map any/udp --keep with a hook; renewals, reassignment, SIGTERM.
 vpn_openport() {
     local hook t0
-    pending vpn "vpn: openport map any/udp --keep --protocol natpmp --gateway $PMLAB_GW_LAN_IP --on-change ..." && return 0
     step "vpn: scripted gateway restarted (fresh log)" \
         router start vpn --max-lifetime "$VPN_LIFETIME" --reassign-every 0 --port-range "$VPN_PORTS" || return 0
     hook="echo \"\$OPENPORT_EVENT \$OPENPORT_EXTERNAL_PORT \$OPENPORT_INTERNAL_PORT \$OPENPORT_TRANSPORT \$OPENPORT_PROTOCOL \$OPENPORT_EXTERNAL_IP\" >>$RN_DIR/hook.log"
