@@ -1,5 +1,6 @@
 package dev.openport.core;
 
+import dev.openport.core.spi.GatewayListener;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -1,5 +1,6 @@
 package dev.openport.core;
 
+import dev.openport.core.spi.GatewayEvent;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;

@@ -1,5 +1,7 @@
 package dev.openport.core;
 
+import dev.openport.core.spi.GatewayEvent;
+import dev.openport.core.spi.GatewayListener;
 import dev.openport.core.spi.PortMapperProvider;
 import dev.openport.core.spi.ProbeContext;
 import java.net.InetAddress;

@@ -6,6 +6,7 @@ import static dev.openport.core.MappingProtocol.UPNP;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.openport.core.spi.GatewayEvent;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,10 +1,10 @@
 package dev.openport.natpmp;
 
-import dev.openport.core.GatewayEvent;
-import dev.openport.core.GatewayListener;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.spi.EpochRule;
 import dev.openport.core.spi.EventDispatcher;
+import dev.openport.core.spi.GatewayEvent;
+import dev.openport.core.spi.GatewayListener;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Objects;

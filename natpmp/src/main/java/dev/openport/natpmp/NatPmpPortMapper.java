@@ -1,6 +1,5 @@
 package dev.openport.natpmp;
 
-import dev.openport.core.GatewayListener;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapper;
@@ -9,6 +8,7 @@ import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.AnyPorts;
+import dev.openport.core.spi.GatewayListener;
 import dev.openport.core.spi.ProbeContext;
 import dev.openport.core.spi.RetransmissionPolicy;
 import java.io.IOException;

@@ -4,7 +4,7 @@ import static dev.openport.natpmp.FakeNatPmpGateway.ipv4;
 import static dev.openport.natpmp.Hex.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.openport.core.GatewayEvent;
+import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.ProbeContext;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

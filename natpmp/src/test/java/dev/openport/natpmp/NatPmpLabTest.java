@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.openport.core.DiscoveryOptions;
-import dev.openport.core.GatewayEvent;
 import dev.openport.core.Gateways;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
@@ -14,6 +13,7 @@ import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,8 +6,6 @@ import static dev.openport.pcp.PcpMaps.nonceOf;
 import static dev.openport.pcp.PcpMaps.state;
 import static dev.openport.pcp.PcpMaps.wireInternalPort;
 
-import dev.openport.core.GatewayEvent;
-import dev.openport.core.GatewayListener;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapper;
@@ -16,6 +14,8 @@ import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.spi.AnyPorts;
 import dev.openport.core.spi.EventDispatcher;
+import dev.openport.core.spi.GatewayEvent;
+import dev.openport.core.spi.GatewayListener;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -3,11 +3,11 @@ package dev.openport.pcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.openport.core.GatewayEvent;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.openport.core.GatewayEvent;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapper;
@@ -12,6 +11,7 @@ import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.PortMapperProvider;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;

@@ -1,7 +1,5 @@
 package dev.openport.core.spi;
 
-import dev.openport.core.GatewayEvent;
-import dev.openport.core.GatewayListener;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;

@@ -1,4 +1,4 @@
-package dev.openport.core;
+package dev.openport.core.spi;
 
 /**
  * Told when a gateway signals that mappings may be gone or the external address changed.

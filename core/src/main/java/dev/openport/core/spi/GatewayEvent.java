@@ -1,5 +1,6 @@
-package dev.openport.core;
+package dev.openport.core.spi;
 
+import dev.openport.core.MappingProtocol;
 import java.net.InetAddress;
 import java.util.Objects;
 
