@@ -125,38 +125,28 @@ final class Ipv6AddressTable {
      * {@code dynamic} for addresses with a lifetime, so the absence of it means configured by hand.
      */
     static List<Entry> parseIpAddr(String output) {
-        List<Entry> out = new ArrayList<>();
-        String iface = null;
-        for (String line : DefaultGateway.lines(output)) {
-            Matcher h = IP_HEADER.matcher(line);
-            if (h.matches()) {
-                iface = h.group(1);
-                continue;
-            }
-            String[] f = line.trim().split("\\s+");
-            if (iface == null || f.length < 2 || !"inet6".equals(f[0])) {
-                continue;
-            }
-            Optional<Inet6Address> a = Ipv6Text.address(f[1]);
-            if (a.isEmpty()) {
-                continue;
-            }
-            EnumSet<State> s = EnumSet.of(State.PERMANENT);
-            for (int i = 2; i < f.length; i++) {
-                switch (f[i]) {
-                    case "temporary" -> s.add(State.TEMPORARY);
-                    case "deprecated" -> s.add(State.DEPRECATED);
-                    case "tentative" -> s.add(State.TENTATIVE);
-                    case "dadfailed" -> s.add(State.DUPLICATE);
-                    case "dynamic" -> s.remove(State.PERMANENT);
-                    default -> {
-                        // scope, global, mngtmpaddr, noprefixroute, nodad...: no bearing on the choice
-                    }
+        return walk(output, IP_HEADER, Ipv6AddressTable::ipAddrRow);
+    }
+
+    private static Entry ipAddrRow(String iface, String[] f) {
+        Optional<Inet6Address> a = f.length < 2 || !"inet6".equals(f[0]) ? Optional.empty() : Ipv6Text.address(f[1]);
+        if (a.isEmpty()) {
+            return null;
+        }
+        EnumSet<State> s = EnumSet.of(State.PERMANENT);
+        for (int i = 2; i < f.length; i++) {
+            switch (f[i]) {
+                case "temporary" -> s.add(State.TEMPORARY);
+                case "deprecated" -> s.add(State.DEPRECATED);
+                case "tentative" -> s.add(State.TENTATIVE);
+                case "dadfailed" -> s.add(State.DUPLICATE);
+                case "dynamic" -> s.remove(State.PERMANENT);
+                default -> {
+                    // scope, global, mngtmpaddr, noprefixroute, nodad...: no bearing on the choice
                 }
             }
-            out.add(new Entry(a.get(), iface, prefixOf(f[1], 128), s));
         }
-        return out;
+        return new Entry(a.get(), iface, prefixOf(f[1], 128), s);
     }
 
     /**
@@ -168,40 +158,30 @@ final class Ipv6AddressTable {
      * was configured by hand.
      */
     static List<Entry> parseIfconfig(String output) {
-        List<Entry> out = new ArrayList<>();
-        String iface = null;
-        for (String line : DefaultGateway.lines(output)) {
-            Matcher h = IFCONFIG_HEADER.matcher(line);
-            if (h.matches()) {
-                iface = h.group(1);
-                continue;
-            }
-            String[] f = line.trim().split("\\s+");
-            if (iface == null || f.length < 2 || !"inet6".equals(f[0])) {
-                continue;
-            }
-            Optional<Inet6Address> a = Ipv6Text.address(f[1]);
-            if (a.isEmpty()) {
-                continue;
-            }
-            int prefix = 128;
-            EnumSet<State> s = EnumSet.of(State.PERMANENT);
-            for (int i = 2; i < f.length; i++) {
-                switch (f[i]) {
-                    case "prefixlen" -> prefix = i + 1 < f.length ? decimal(f[i + 1], 128) : prefix;
-                    case "temporary" -> s.add(State.TEMPORARY);
-                    case "deprecated", "detached" -> s.add(State.DEPRECATED);
-                    case "tentative", "optimistic" -> s.add(State.TENTATIVE);
-                    case "duplicated" -> s.add(State.DUPLICATE);
-                    case "autoconf", "dynamic" -> s.remove(State.PERMANENT);
-                    default -> {
-                        // secured, scopeid, anycast...: no bearing on the choice
-                    }
+        return walk(output, IFCONFIG_HEADER, Ipv6AddressTable::ifconfigRow);
+    }
+
+    private static Entry ifconfigRow(String iface, String[] f) {
+        Optional<Inet6Address> a = f.length < 2 || !"inet6".equals(f[0]) ? Optional.empty() : Ipv6Text.address(f[1]);
+        if (a.isEmpty()) {
+            return null;
+        }
+        int prefix = 128;
+        EnumSet<State> s = EnumSet.of(State.PERMANENT);
+        for (int i = 2; i < f.length; i++) {
+            switch (f[i]) {
+                case "prefixlen" -> prefix = i + 1 < f.length ? decimal(f[i + 1], 128) : prefix;
+                case "temporary" -> s.add(State.TEMPORARY);
+                case "deprecated", "detached" -> s.add(State.DEPRECATED);
+                case "tentative", "optimistic" -> s.add(State.TENTATIVE);
+                case "duplicated" -> s.add(State.DUPLICATE);
+                case "autoconf", "dynamic" -> s.remove(State.PERMANENT);
+                default -> {
+                    // secured, scopeid, anycast...: no bearing on the choice
                 }
             }
-            out.add(new Entry(a.get(), iface, prefix, s));
         }
-        return out;
+        return new Entry(a.get(), iface, prefix, s);
     }
 
     /**
@@ -212,41 +192,59 @@ final class Ipv6AddressTable {
      * know makes the entry {@link State#UNKNOWN}, never chosen (a wrong guess would pick a temporary address).
      */
     static List<Entry> parseNetshShowAddresses(String output) {
+        return walk(output, NETSH_HEADER, Ipv6AddressTable::netshRow);
+    }
+
+    private static Entry netshRow(String iface, String[] f) {
+        Optional<Inet6Address> a = f.length < 5 ? Optional.empty() : Ipv6Text.address(f[f.length - 1]);
+        if (a.isEmpty()) {
+            return null;
+        }
+        EnumSet<State> s = EnumSet.noneOf(State.class);
+        switch (f[0].toLowerCase(Locale.ROOT)) {
+            case "public", "dhcp", "other", "link" -> {
+                // stable kinds (link-local ones are excluded by their address, not here)
+            }
+            case "manual" -> s.add(State.PERMANENT);
+            case "temporary", "anonymous" -> s.add(State.TEMPORARY);
+            default -> s.add(State.UNKNOWN);
+        }
+        switch (f[1].toLowerCase(Locale.ROOT)) {
+            case "preferred" -> {
+                // usable
+            }
+            case "deprecated" -> s.add(State.DEPRECATED);
+            case "tentative", "optimistic" -> s.add(State.TENTATIVE);
+            case "duplicate", "invalid" -> s.add(State.DUPLICATE);
+            default -> s.add(State.UNKNOWN);
+        }
+        return new Entry(a.get(), iface, 128, s);
+    }
+
+    /** Reads one row below an interface header: the address entry it describes, or {@code null}. */
+    @FunctionalInterface
+    private interface RowReader {
+        Entry read(String iface, String[] fields);
+    }
+
+    /**
+     * The walk every interface-block format shares (ip, ifconfig, netsh): a line matching {@code header} names the
+     * interface (group 1), the lines below it until the next header describe its addresses; rows before the
+     * first header are ignored.
+     */
+    private static List<Entry> walk(String output, Pattern header, RowReader row) {
         List<Entry> out = new ArrayList<>();
         String iface = null;
         for (String line : DefaultGateway.lines(output)) {
-            Matcher h = NETSH_HEADER.matcher(line);
+            Matcher h = header.matcher(line);
             if (h.matches()) {
                 iface = h.group(1);
-                continue;
-            }
-            String[] f = line.trim().split("\\s+");
-            if (iface == null || f.length < 5) {
-                continue;
-            }
-            Optional<Inet6Address> a = Ipv6Text.address(f[f.length - 1]);
-            if (a.isEmpty()) {
-                continue;
-            }
-            EnumSet<State> s = EnumSet.noneOf(State.class);
-            switch (f[0].toLowerCase(Locale.ROOT)) {
-                case "public", "dhcp", "other", "link" -> {
-                    // stable kinds (link-local ones are excluded by their address, not here)
+            } else if (iface != null) {
+                Entry e = row.read(iface, line.trim().split("\\s+"));
+                if (e != null) {
+                    out.add(e);
                 }
-                case "manual" -> s.add(State.PERMANENT);
-                case "temporary", "anonymous" -> s.add(State.TEMPORARY);
-                default -> s.add(State.UNKNOWN);
             }
-            switch (f[1].toLowerCase(Locale.ROOT)) {
-                case "preferred" -> {
-                    // usable
-                }
-                case "deprecated" -> s.add(State.DEPRECATED);
-                case "tentative", "optimistic" -> s.add(State.TENTATIVE);
-                case "duplicate", "invalid" -> s.add(State.DUPLICATE);
-                default -> s.add(State.UNKNOWN);
-            }
-            out.add(new Entry(a.get(), iface, 128, s));
         }
         return out;
     }

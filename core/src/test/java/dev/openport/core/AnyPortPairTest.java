@@ -2,7 +2,6 @@ package dev.openport.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,9 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class AnyPortPairTest {
     private final FakeGateway gw = FakeGateway.loopback();
-    private final DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(gw.address)
-            .localAddress(InetAddress.getLoopbackAddress()).multicast(false).timeout(Duration.ofSeconds(2))
-            .graceWindow(Duration.ofMillis(200)).build();
+    private final DiscoveryOptions discovery = Loopback.discovery(gw.address, Duration.ofSeconds(2));
     private final MapOptions options = MapOptions.builder().discovery(discovery).cleanupOnExit(false)
             .checkInterval(Duration.ofHours(1)).verifyInterval(Duration.ZERO).build();
 

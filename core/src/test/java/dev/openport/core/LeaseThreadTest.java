@@ -3,7 +3,6 @@ package dev.openport.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +21,7 @@ class LeaseThreadTest {
             () -> ThreadLocalRandom.current().nextDouble(), false);
 
     private static MapOptions options(FakeGateway gw, Duration check) {
-        return MapOptions.builder().checkInterval(check).discovery(DiscoveryOptions.builder().gateway(gw.address)
-                .localAddress(InetAddress.getLoopbackAddress()).multicast(false)
-                .timeout(Duration.ofSeconds(1)).build()).build();
+        return MapOptions.builder().checkInterval(check).discovery(Loopback.discovery(gw.address)).build();
     }
 
     private static boolean leaseThreadAlive() {

@@ -22,9 +22,7 @@ class LeaseVerificationTest {
     private final double[] random = {0};
     private final LeaseManager mgr = new LeaseManager(sched, gw.providers(), () -> random[0], false);
     private final List<MappingChange> changes = new CopyOnWriteArrayList<>();
-    private final DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(gw.address)
-            .localAddress(InetAddress.getLoopbackAddress()).multicast(false).timeout(Duration.ofSeconds(1))
-            .graceWindow(Duration.ofMillis(200)).build();
+    private final DiscoveryOptions discovery = Loopback.discovery(gw.address);
 
     @BeforeEach
     void clock() {

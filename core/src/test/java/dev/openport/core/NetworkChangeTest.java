@@ -22,9 +22,7 @@ class NetworkChangeTest {
     private final long[] wallMs = {1_700_000_000_000L};
     private volatile InetAddress local;
     private final List<MappingChange> changes = new CopyOnWriteArrayList<>();
-    private final DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(gw.address)
-            .localAddress(InetAddress.getLoopbackAddress()).multicast(false).timeout(Duration.ofSeconds(1))
-            .graceWindow(Duration.ofMillis(200)).build();
+    private final DiscoveryOptions discovery = Loopback.discovery(gw.address);
 
     @BeforeEach
     void setUp() throws Exception {

@@ -17,9 +17,7 @@ import org.junit.jupiter.api.Test;
 /** OpenPort.mapAsync: the blocking map on an openport-* daemon thread, against the in-memory loopback gateway. */
 class OpenPortAsyncTest {
     private final FakeGateway gw = FakeGateway.loopback();
-    private final DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(gw.address)
-            .localAddress(InetAddress.getLoopbackAddress()).multicast(false).timeout(Duration.ofSeconds(2))
-            .graceWindow(Duration.ofMillis(200)).build();
+    private final DiscoveryOptions discovery = Loopback.discovery(gw.address, Duration.ofSeconds(2));
     private final MapOptions options = MapOptions.builder().discovery(discovery).cleanupOnExit(false)
             .checkInterval(Duration.ofHours(1)).verifyInterval(Duration.ZERO).build();
 
@@ -68,9 +66,8 @@ class OpenPortAsyncTest {
     void thePublicEntryPointFailsInTheFutureNotInTheCaller() {
         // core alone: no protocol module, so the shared manager cannot map; the caller still gets a future
         CompletableFuture<ManagedMapping> f = OpenPort.mapAsync(Transport.TCP, 25565,
-                MapOptions.builder().discovery(DiscoveryOptions.builder().gateway(InetAddress.getLoopbackAddress())
-                        .localAddress(InetAddress.getLoopbackAddress()).multicast(false)
-                        .timeout(Duration.ofMillis(300)).build()).build());
+                MapOptions.builder().discovery(Loopback.discovery(InetAddress.getLoopbackAddress(),
+                        Duration.ofMillis(300))).build());
         assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).cause()
                 .isInstanceOfSatisfying(PortMappingException.class, e -> assertThat(e.reason())
                         .isEqualTo(PortMappingException.Reason.GATEWAY_NOT_FOUND));

@@ -14,9 +14,8 @@ import org.junit.jupiter.api.condition.OS;
 
 /** The public entry points as an application meets them (core alone: no protocol module on the class path). */
 class OpenPortTest {
-    private static final DiscoveryOptions LOOPBACK = DiscoveryOptions.builder()
-            .gateway(InetAddress.getLoopbackAddress()).localAddress(InetAddress.getLoopbackAddress())
-            .multicast(false).timeout(Duration.ofMillis(300)).build();
+    private static final DiscoveryOptions LOOPBACK = Loopback.discovery(InetAddress.getLoopbackAddress(),
+            Duration.ofMillis(300));
 
     @Test
     void withoutAProtocolModuleMapSaysSoAndLeavesNoThread() {

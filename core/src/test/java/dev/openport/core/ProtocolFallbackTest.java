@@ -23,9 +23,7 @@ class ProtocolFallbackTest {
     private final FakeScheduler sched = new FakeScheduler();
     private final FakeGateway gw = FakeGateway.loopback();
     private final LeaseManager mgr = new LeaseManager(sched, gw.providers(), () -> 0, false);
-    private final DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(gw.address)
-            .localAddress(InetAddress.getLoopbackAddress()).multicast(false).timeout(Duration.ofSeconds(1))
-            .graceWindow(Duration.ofMillis(200)).build();
+    private final DiscoveryOptions discovery = Loopback.discovery(gw.address);
 
     @BeforeEach
     void clock() {

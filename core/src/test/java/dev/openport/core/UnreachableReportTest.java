@@ -3,7 +3,6 @@ package dev.openport.core;
 import static dev.openport.core.MappingProtocol.UPNP;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,9 +20,7 @@ class UnreachableReportTest {
     private final FakeGateway gw = FakeGateway.loopback();
     private final LeaseManager mgr = new LeaseManager(sched, gw.providers(), () -> 0, false);
     private final List<MappingChange> changes = new CopyOnWriteArrayList<>();
-    private final DiscoveryOptions discovery = DiscoveryOptions.builder().gateway(gw.address)
-            .localAddress(InetAddress.getLoopbackAddress()).multicast(false).timeout(Duration.ofSeconds(1))
-            .graceWindow(Duration.ofMillis(200)).build();
+    private final DiscoveryOptions discovery = Loopback.discovery(gw.address);
 
     @BeforeEach
     void clock() {
