@@ -62,6 +62,18 @@ diag_start() {
     cat "$DIAG_LOG"/*.log
 }
 
+# diag_start_echo ADDRESS: the echo service alone on the WAN host's ADDRESS (the ipv6 suite passes
+# its IPv6 address); waits until it listens
+diag_start_echo() {
+    local cp
+    cp=$(diag_classpath)
+    "$LAB" wan java -cp "$cp" dev.openport.diagnostics.EchoService "$1" "$DIAG_ECHO_PORT" \
+        >"$DIAG_LOG/echo.log" 2>&1 </dev/null 8>&- &
+    echo "$!" >>"$DIAG_LOG/wrapper.pids"
+    wait_for 20 grep -q "echo service on" "$DIAG_LOG/echo.log" || { cat "$DIAG_LOG"/*.log; return 1; }
+    cat "$DIAG_LOG/echo.log"
+}
+
 # diag_stop: the fixtures this suite started, by the pids they printed (and their wrappers)
 diag_stop() {
     local pid java_pids=() wrappers=() left=()

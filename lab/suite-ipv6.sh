@@ -11,11 +11,16 @@
 #     both families (203.0.113.1:P and [2001:db8:1::2]:P); `openport unmap P/tcp` closes both;
 #   - `openport map P/tcp --keep --lifetime 20s` renews the pinhole past its lease (the WAN host
 #     still reaches it after 30 s), and SIGTERM leaves no pinhole rule;
+#   - `openport list` shows the pinhole (UPnP: "held", checked with GetPinholePackets; PCP:
+#     "recorded") and `list --json` has it in "pinholes";
+#   - `openport check P/tcp --echo [WAN host IPv6]:7777` opens the pinhole and proves it through the
+#     EchoService (diagnostics' test fixture, started on the WAN host's IPv6 address);
 #   - -4 opens no pinhole; -6 no IPv4 mapping.
+# INTEROP_IPV6="pcp upnp pcponly flags quiet" (the default: all) runs a subset, to keep a lab run short.
 # Then, with the lab's defaults (no IPv6): `openport map` says nothing about IPv6.
 # miniupnpd refuses pinholes below port 1024 and keeps UPnP pinholes in nft chain miniupnpd.
 
-PORT_IPV6=41600     # 41600-41609/tcp; one port per router and step
+PORT_IPV6=41600     # 41600-41609/tcp: one port per router and step; 41610-41614: check --echo
 CLIENT6_RE='2001:db8:1(::|:0:0:0:0:)2'  # the client's address as the CLI prints it (short or long form)
 
 # pinhole_rule PORT: miniupnpd holds an IPv6 accept rule for [client]:PORT (UPnP and PCP alike)
@@ -113,6 +118,30 @@ ipv6_keep_renews() {
     no_pinhole_rule "$port" && no_dnat tcp "$port"
 }
 
+# ipv6_list PORT STATUS: `openport list` shows the pinhole [client]:PORT with STATUS (held: the router
+# confirmed it; recorded: PCP, not asked), and `list --json` has it in "pinholes"
+ipv6_list() {
+    local out
+    out=$(openport list 2>&1) || { printf '%s\n' "$out"; return 1; }
+    printf '%s\n' "$out"
+    grep -qF "IPv6 pinholes openport opened" <<<"$out" || { echo "(no pinhole table)"; return 1; }
+    grep -E "\[$CLIENT6_RE\]:$1 " <<<"$out" | grep -qE " $2 " || { echo "(no $2 pinhole for port $1)"; return 1; }
+    out=$(openport list --json 2>/dev/null)
+    python3 -c 'import json, sys
+doc = json.loads(sys.argv[1])
+ph = [p for p in doc["pinholes"] if p["externalPort"] == int(sys.argv[2])]
+assert ph and ph[0]["status"] == sys.argv[3], doc["pinholes"]
+assert all(m["externalPort"] != int(sys.argv[2]) or ":" not in (m["internalAddress"] or "") for m in doc["mappings"])
+print("list --json: pinhole", ph[0]["internalAddress"], ph[0]["externalPort"], ph[0]["status"])' "$out" "$1" "$2"
+}
+
+# ipv6_check_echo PORT: `check PORT/tcp --echo [WAN host]:7777` proves the pinhole over IPv6 (and says
+# the IPv4 mapping is not proven: the service was given its IPv6 address only)
+ipv6_check_echo() {
+    expect_output "^reachability tcp \(IPv6\): proven" openport check "$1/tcp" --no-public-check \
+        --echo "[$PMLAB_WAN_HOST_IP6]:$DIAG_ECHO_PORT"
+}
+
 ipv6_router() { # FIRST-PORT PROTOCOL-WORD GATEWAY-LAB-OPTIONS...
     local p=$1 via=$2; shift 2
     # step runs in a subshell: the addresses are loaded here, where the steps below can see them
@@ -122,18 +151,40 @@ ipv6_router() { # FIRST-PORT PROTOCOL-WORD GATEWAY-LAB-OPTIONS...
     step "openport map $p/tcp: IPv4 mapping and IPv6 pinhole via $via" ipv6_map_both "$p" "$via"
     step "WAN host reaches the client over IPv4 ($PMLAB_EXTERNAL_IP:$p)" reach tcp "$p" "$p"
     step "WAN host reaches the client over IPv6 ([$PMLAB_CLIENT_IP6]:$p)" reach6 tcp "$p"
+    local status=held
+    [[ $via == UPnP ]] || status=recorded
+    step "openport list shows the $via pinhole for $p as $status" ipv6_list "$p" "$status"
     step "openport unmap $p/tcp closes both" openport unmap "$p/tcp"
     step "IPv6 unreachable after unmap" unreachable6 tcp "$p"
     step "IPv4 unreachable after unmap" unreachable tcp "$p" "$p"
+    if [[ -n $ECHO6_READY ]]; then
+        DIAG_LOG=$(mktemp -d /tmp/openport-diag.XXXXXX) || return 1
+        if step "start the echo service on the WAN host's IPv6 address" diag_start_echo "$PMLAB_WAN_HOST_IP6"; then
+            # its own port: miniupnpd may refuse the PCP delete of the pinhole check renewed (read back),
+            # which then lives on for 120 s (see ipv6_keep_renews)
+            step "openport check $((p + 10))/tcp --echo [$PMLAB_WAN_HOST_IP6]:$DIAG_ECHO_PORT: the $via pinhole is proven" \
+                ipv6_check_echo "$((p + 10))"
+        fi
+        step "stop the echo service" diag_stop
+    fi
     step "openport map $((p + 1))/tcp --keep --lifetime 20s: pinhole renewed past its lease, gone after SIGTERM" \
         ipv6_keep_renews "$((p + 1))"
 }
 
+ipv6_part() { [[ " ${INTEROP_IPV6:-pcp upnp pcponly flags quiet} " == *" $1 "* ]]; }
+
 suite_ipv6() {
-    local p=$PORT_IPV6
-    ipv6_router "$p" "PCP" --ipv6 --igd2
-    ipv6_router "$((p + 2))" "UPnP" --ipv6 --igd2 --protocols upnp,natpmp
-    ipv6_router "$((p + 4))" "PCP" --ipv6 --protocols natpmp,pcp
+    local p=$PORT_IPV6 ECHO6_READY=
+    # the echo service of `check --echo` (diagnostics' test fixture), run on the WAN host per router
+    step "build the echo service (diagnostics test classes)" diag_build && ECHO6_READY=1
+    ! ipv6_part pcp || ipv6_router "$p" "PCP" --ipv6 --igd2
+    ! ipv6_part upnp || ipv6_router "$((p + 2))" "UPnP" --ipv6 --igd2 --protocols upnp,natpmp
+    ! ipv6_part pcponly || ipv6_router "$((p + 4))" "PCP" --ipv6 --protocols natpmp,pcp
+    ipv6_part flags || ipv6_part quiet || return 0
+    if ! ipv6_part flags; then
+        ipv6_quiet "$p"
+        return
+    fi
     step "openport map $((p + 6))/tcp -4: no pinhole" ipv6_map_v4_only "$((p + 6))"
     step "no pinhole rule for $((p + 6)) after -4" no_pinhole_rule "$((p + 6))"
     step "openport map $((p + 7))/tcp -6: the pinhole only" expect_output "$CLIENT6_RE" \
@@ -141,7 +192,11 @@ suite_ipv6() {
     step "WAN host reaches the -6 pinhole" reach6 tcp "$((p + 7))"
     step "no IPv4 mapping for $((p + 7)) after -6" no_dnat tcp "$((p + 7))"
     step "openport unmap $((p + 7))/tcp" openport unmap "$((p + 7))/tcp"
-    # back to the defaults: IPv4 only, and not a word about IPv6
+    ! ipv6_part quiet || ipv6_quiet "$p"
+}
+
+ipv6_quiet() { # FIRST-PORT: back to the defaults: IPv4 only, and not a word about IPv6
+    local p=$1
     step "lab defaults (no IPv6)" lab_up && load_env
     step "openport map $((p + 8))/tcp on an IPv4-only network says nothing about IPv6" ipv4_only_quiet "$((p + 8))"
     step "openport unmap $((p + 8))/tcp" openport unmap "$((p + 8))/tcp"

@@ -191,12 +191,14 @@ final class Catalog {
                 Opt.flag("--no-public-check", null, "Do not ask any DNS resolver."),
                 Opt.value("--echo", null, "<host>:<port>", "An echo service outside your network "
                         + "(docs/diagnostics.md) that sends a packet to the mapped port, to prove it is reachable. "
-                        + "Needs a <port>."),
+                        + "Needs a <port>. When it has an IPv6 address ([v6]:port, or a name with AAAA) and this "
+                        + "machine has IPv6, the IPv6 pinhole for the port is opened and proven too."),
             },
             new String[] {
                 "openport check|",
                 "openport check --resolver 192.0.2.53:5353|ask this DNS server (A myip.opendns.com)",
                 "openport check 25565/tcp --echo 198.51.100.4:7777|",
+                "openport check 25565/tcp --echo [2001:db8::4]:7777|prove the IPv6 pinhole",
                 "openport check --json | jq -r .finding|",
             },
             new String[0], true);

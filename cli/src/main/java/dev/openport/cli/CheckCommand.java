@@ -1,6 +1,8 @@
 package dev.openport.cli;
 
+import dev.openport.core.AddressFamily;
 import dev.openport.core.DiscoveryOptions;
+import dev.openport.core.LocalNetwork;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.MappingVerifier;
@@ -13,9 +15,11 @@ import dev.openport.diagnostics.Diagnostics;
 import dev.openport.diagnostics.GatewayReport;
 import dev.openport.diagnostics.PublicAddressQuery;
 import dev.openport.diagnostics.ReachabilityProbe;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +35,7 @@ final class CheckCommand extends BaseCommand {
     String queryName;
     PublicAddressQuery.RecordType queryType;
     boolean noPublicCheck;
-    InetSocketAddress echo;
+    EchoTarget echo;
 
     @Override
     void option(String name, String value) {
@@ -40,7 +44,7 @@ final class CheckCommand extends BaseCommand {
             case "--query-name" -> queryName = value;
             case "--query-type" -> queryType = PublicAddressQuery.type(value);
             case "--no-public-check" -> noPublicCheck = true;
-            case "--echo" -> echo = echoService(value);
+            case "--echo" -> echo = EchoTarget.parse(value);
             default -> throw new IllegalStateException(name);
         }
     }
@@ -56,18 +60,6 @@ final class CheckCommand extends BaseCommand {
         }
     }
 
-    private static InetSocketAddress echoService(String value) {
-        if (!value.matches(".+:\\d{1,5}")) {
-            throw new IllegalArgumentException("invalid echo service '" + value + "': use host:port");
-        }
-        try {
-            // same syntax as a resolver, but the port is required
-            return PublicAddressQuery.parse(value).resolver();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().replace("resolver", "echo service"));
-        }
-    }
-
     @Override
     String name() {
         return "check";
@@ -77,7 +69,7 @@ final class CheckCommand extends BaseCommand {
     int call() throws Exception {
         if (echo != null && port == null) {
             throw new CliException(ExitCodes.USAGE, "--echo needs a port to check, e.g. 'check 25565/tcp --echo "
-                    + echo.getHostString() + ":" + echo.getPort() + "'");
+                    + echo.text() + "'");
         }
         DiscoveryOptions d = opts().discovery().build();
         List<PublicAddressQuery> queries = queries();
@@ -123,38 +115,30 @@ final class CheckCommand extends BaseCommand {
                 queryType != null ? queryType : PublicAddressQuery.RecordType.A)).toList();
     }
 
-    /** Maps each transport, reads it back, proves it through the echo service if given, and unmaps it. */
+    /**
+     * Maps each transport, reads it back, proves it through the echo service if given, and unmaps it; then the
+     * same for the IPv6 pinholes when the echo service has an IPv6 address and this host has IPv6.
+     */
     private List<MappingCheck> checkMappings(DiscoveryOptions d) throws PortMappingException {
         List<MappingCheck> out = new ArrayList<>();
         try (PortMapper mapper = connect(d)) {
-            for (Transport t : port.orderedTransports()) {
-                PortMapping m;
-                try {
-                    m = mapper.map(MappingRequest.of(t, port.port()).withDescription("openport check"));
-                } catch (PortMappingException e) {
-                    if (e.reason() == PortMappingException.Reason.TIMEOUT) {
-                        throw e;
-                    }
-                    out.add(new MappingCheck(t, null, null, null, Hints.explain(e, 0)));
-                    continue;
-                }
-                try {
-                    ui().progress("reading " + port.port() + "/" + t.lowerName() + " back…");
-                    MappingVerifier.Result v = MappingVerifier.verify(mapper, m);
-                    ReachabilityProbe.Result proof = null;
-                    if (echo != null) {
-                        ui().progress("asking " + echo.getHostString() + ":" + echo.getPort() + " to reach "
-                                + Render.host(m.externalAddress()) + ":" + m.externalPort() + "…");
-                        proof = ReachabilityProbe.prove(echo, m, opts().timeoutOrDefault());
-                    }
-                    out.add(new MappingCheck(t, m, v, proof, null));
-                } finally {
-                    ui().clearProgress();
-                    try {
-                        mapper.unmap(m);
-                    } catch (PortMappingException e) {
-                        ui().warn("could not remove the check's mapping " + Render.arrow(m) + ": "
-                                + Hints.explain(e, 0));
+            checkEach(mapper, AddressFamily.IPV4, out);
+        }
+        boolean echoHasIpv6 = echo != null && echo.addresses().stream().anyMatch(a -> a instanceof Inet6Address);
+        if (echoHasIpv6) {
+            // a pinhole is proven only through an IPv6 echo address: the service reaches our IPv6 address itself
+            Optional<DiscoveryOptions> six = d.gateway() != null || d.localAddress() != null ? Optional.empty()
+                    : LocalNetwork.ipv6Uplink().flatMap(u -> u.discovery(d));
+            if (six.isEmpty()) {
+                ui().warn("IPv6 not checked: " + (d.gateway() != null ? "--gateway names an IPv4 router"
+                        : "this host has no IPv6 default route with a stable global address (or only NAT-PMP "
+                                + "was allowed)"));
+            } else {
+                try (PortMapper mapper = connect(six.get())) {
+                    checkEach(mapper, AddressFamily.IPV6, out);
+                } catch (PortMappingException e) { // the IPv4 result stands; this family's failure is a row
+                    for (Transport t : port.orderedTransports()) {
+                        out.add(new MappingCheck(t, AddressFamily.IPV6, null, null, null, Hints.explain(e, 0)));
                     }
                 }
             }
@@ -162,16 +146,55 @@ final class CheckCommand extends BaseCommand {
         return out;
     }
 
+    private void checkEach(PortMapper mapper, AddressFamily family, List<MappingCheck> out)
+            throws PortMappingException {
+        for (Transport t : port.orderedTransports()) {
+            PortMapping m;
+            try {
+                m = mapper.map(MappingRequest.of(t, port.port()).withDescription("openport check"));
+            } catch (PortMappingException e) {
+                if (e.reason() == PortMappingException.Reason.TIMEOUT) {
+                    throw e;
+                }
+                out.add(new MappingCheck(t, family, null, null, null, Hints.explain(e, 0)));
+                continue;
+            }
+            try {
+                ui().progress("reading " + port.port() + "/" + t.lowerName() + " back…");
+                MappingVerifier.Result v = MappingVerifier.verify(mapper, m);
+                ReachabilityProbe.Result proof = null;
+                Optional<InetSocketAddress> service = echo == null || m.externalAddress() == null
+                        ? Optional.empty() : echo.forFamilyOf(m.externalAddress());
+                if (service.isPresent()) {
+                    ui().progress("asking " + echo.text() + " to reach " + Render.host(m.externalAddress())
+                            + ":" + m.externalPort() + "…");
+                    proof = ReachabilityProbe.prove(service.get(), m, opts().timeoutOrDefault());
+                }
+                out.add(new MappingCheck(t, family, m, v, proof, null));
+            } finally {
+                ui().clearProgress();
+                try {
+                    mapper.unmap(m);
+                } catch (PortMappingException e) {
+                    ui().warn("could not remove the check's mapping " + Render.arrow(m) + ": "
+                            + Hints.explain(e, 0));
+                }
+            }
+        }
+    }
+
     /**
      * One transport's mapping check.
      *
+     * @param family   IPv4 mapping or IPv6 pinhole
      * @param mapping  what the gateway granted, {@code null} when it refused
      * @param verified the read-back, {@code null} when refused
-     * @param proof    the echo result, {@code null} without --echo
+     * @param proof    the echo result, {@code null} without --echo or when the echo service has no address in
+     *                 this family (then not proven, and not counted against the check)
      * @param error    why the gateway refused, or {@code null}
      */
-    record MappingCheck(Transport transport, PortMapping mapping, MappingVerifier.Result verified,
-            ReachabilityProbe.Result proof, String error) {
+    record MappingCheck(Transport transport, AddressFamily family, PortMapping mapping,
+            MappingVerifier.Result verified, ReachabilityProbe.Result proof, String error) {
         boolean good() {
             return mapping != null && verified != MappingVerifier.Result.MISSING
                     && (proof == null || proof.arrived());

@@ -1,6 +1,7 @@
 package dev.openport.cli;
 
 import dev.openport.core.AddressClass;
+import dev.openport.core.AddressFamily;
 import dev.openport.core.MappingProtocol;
 import dev.openport.diagnostics.DiagnosticReport;
 import dev.openport.diagnostics.GatewayReport;
@@ -50,7 +51,8 @@ final class CheckOutput {
             ui.line("advice: " + f.advice());
         }
         for (CheckCommand.MappingCheck m : ms) {
-            String head = "mapping " + m.transport().lowerName() + ": ";
+            boolean six = m.family() == AddressFamily.IPV6;
+            String head = "mapping " + m.transport().lowerName() + (six ? " (IPv6 pinhole)" : "") + ": ";
             if (m.mapping() == null) {
                 ui.line(head + ui.red("refused") + " — " + m.error());
                 continue;
@@ -61,8 +63,11 @@ final class CheckOutput {
                 case UNKNOWN -> "the router cannot be asked to read it back";
             };
             ui.line(head + Render.mapped(ui, m.mapping()) + "; " + v + "; removed again");
-            if (m.proof() != null) {
-                ui.line("reachability " + m.transport().lowerName() + ": " + (m.proof().arrived()
+            String reach = "reachability " + m.transport().lowerName() + (six ? " (IPv6)" : "") + ": ";
+            if (m.proof() == null && echoGiven) {
+                ui.line(reach + "not proven — the echo service has no " + m.family().displayName() + " address");
+            } else if (m.proof() != null) {
+                ui.line(reach + (m.proof().arrived()
                         ? ui.green("proven") + " — " + m.proof().detail() + " in " + m.proof().took().toMillis()
                                 + " ms"
                         : ui.red("not reachable") + " — " + m.proof().detail()));
@@ -141,6 +146,7 @@ final class CheckOutput {
         for (CheckCommand.MappingCheck m : ms) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("transport", m.transport().lowerName());
+            j.put("family", m.family() == AddressFamily.IPV6 ? "ipv6" : "ipv4");
             j.put("mapping", m.mapping() == null ? null : Render.json(m.mapping()));
             j.put("error", m.error());
             j.put("readBack", m.verified() == null ? null : m.verified().name().toLowerCase(Locale.ROOT));
@@ -151,7 +157,9 @@ final class CheckOutput {
         Map<String, Object> reach = new LinkedHashMap<>();
         boolean tested = ms.stream().anyMatch(m -> m.proof() != null);
         reach.put("tested", tested);
-        reach.put("proven", tested && ms.stream().allMatch(m -> m.proof() != null && m.proof().arrived()));
+        // a mapping the echo service has no address for (its family) is not proven, and does not count
+        reach.put("proven", tested && ms.stream().filter(m -> m.proof() != null || m.mapping() == null)
+                .allMatch(m -> m.proof() != null && m.proof().arrived()));
         reach.put("detail", echoGiven ? null : NOT_PROVEN);
         doc.put("reachability", reach);
         return doc;

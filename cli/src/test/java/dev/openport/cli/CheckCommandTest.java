@@ -223,6 +223,22 @@ class CheckCommandTest {
     }
 
     @Test
+    void anIpv6OnlyEchoServiceProvesNoIpv4MappingAndDoesNotFailTheCheckForIt() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        // [::1] has no IPv4 address; with --gateway the IPv6 uplink is not ours to find: said, not failed
+        Cli.Result r = CheckCli.run(cli(port + "/tcp", "--echo", "[::1]:7"));
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("reachability tcp: not proven — the echo service has no IPv4 address");
+        assertThat(r.err()).contains("IPv6 not checked: --gateway names an IPv4 router");
+        Map<String, Object> doc = CheckCli.run(cli(port + "/tcp", "--echo", "[::1]:7", "--json")).json();
+        Map<String, Object> m = Cli.list(doc.get("mappings")).get(0);
+        assertThat(m).containsEntry("family", "ipv4").containsEntry("reachability", null);
+    }
+
+    @Test
     void echoThatCannotReachTheExternalPortSaysNotReachable() throws Exception {
         gw.externalAddress = new byte[] {127, 0, 0, 1};
         int internal;

@@ -64,6 +64,22 @@ class ReachabilityProbeTest {
     }
 
     @Test
+    void tcpTokenArrivesOverIpv6() throws Exception {
+        InetAddress six = InetAddress.getByName("::1");
+        try (EchoService echo6 = new EchoService(new InetSocketAddress(six, 0))) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, six)) {
+                port = s.getLocalPort();
+            }
+            // a pinhole: no translation, the external address is the host's own IPv6 address
+            PortMapping pinhole = new PortMapping(MappingRequest.of(Transport.TCP, port), six, six, port,
+                    Duration.ofHours(1), Instant.now().plusSeconds(3600), MappingProtocol.UPNP, six, "");
+            ReachabilityProbe.Result r = ReachabilityProbe.prove(echo6.address(), pinhole, Duration.ofSeconds(2));
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(ReachabilityProbe.Outcome.ARRIVED);
+        }
+    }
+
+    @Test
     void udpTokenArrives() throws Exception {
         int port = freeUdpPort();
         ReachabilityProbe.Result r = ReachabilityProbe.prove(echo.address(), mapping(Transport.UDP, port, port),
