@@ -13,8 +13,6 @@ import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.spi.AnyPorts;
-import dev.openport.core.spi.EventDispatcher;
-import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.GatewayListener;
 import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
@@ -25,14 +23,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A PCP client (RFC 6887) for one server: MAP over IPv4 or IPv6, renewal with the mapping's nonce, deletion,
- * the external address, the epoch check of §8.5 and ANNOUNCE reception. Thread-safe: every operation uses a
- * socket of its own, so concurrent calls never take each other's answers.
+ * A PCP client (RFC 6887) for one server: MAP over IPv4 or IPv6, renewal with the mapping's nonce, deletion and
+ * the external address; the epoch check of §8.5 and ANNOUNCE reception are {@link PcpStateWatch}'s. Thread-safe:
+ * every operation uses a socket of its own, so concurrent calls never take each other's answers.
  */
 final class PcpPortMapper implements PortMapper {
     private static final Logger LOG = LoggerFactory.getLogger(PcpPortMapper.class);
@@ -44,13 +41,8 @@ final class PcpPortMapper implements PortMapper {
     private final ProbeContext context;
     private final InetSocketAddress server;
     private final InetAddress clientAddress;
-    private final AnnounceListener.Config announceConfig;
-    private final EpochTracker epoch = new EpochTracker();
-    /** Listeners run here, neither on the caller's thread nor on the ANNOUNCE thread, one at a time, in order. */
-    private final EventDispatcher events =
-            new EventDispatcher("openport-pcp-events", EventDispatcher.DEFAULT_MAX_PENDING);
-    private final Object lock = new Object();
-    private AnnounceListener announceListener;
+    /** Epoch and ANNOUNCE: tells the listeners when the server lost our mappings. */
+    private final PcpStateWatch stateWatch;
     private volatile boolean closed;
 
     PcpPortMapper(ProbeContext context) {
@@ -62,7 +54,7 @@ final class PcpPortMapper implements PortMapper {
         this.context = context;
         this.server = new InetSocketAddress(context.gateway(), context.serverPortOr(SERVER_PORT));
         this.clientAddress = context.localAddress();
-        this.announceConfig = announceConfig;
+        this.stateWatch = new PcpStateWatch(context.gateway(), server, clientAddress, announceConfig);
     }
 
     @Override
@@ -311,7 +303,7 @@ final class PcpPortMapper implements PortMapper {
                 return "version " + m.version() + " response with result " + m.resultCode();
             }
             return matcher.mismatch(m);
-        }, deadline, epoch.lastEpoch() >= 0, what);
+        }, deadline, stateWatch.epochKnown(), what);
         PcpMessage m = answer.message();
         if (m.version() != PcpMessage.VERSION) {
             // §9: the server names the version it speaks; we implement only 2
@@ -319,19 +311,8 @@ final class PcpPortMapper implements PortMapper {
                     + m.version() + " only; openport implements version 2 (RFC 6887)", MappingProtocol.PCP,
                     gateway(), m.resultCode(), null);
         }
-        checkEpoch(m.epoch(), answer.receivedAtMillis(), false);
+        stateWatch.answered(m.epoch(), answer.receivedAtMillis());
         return m;
-    }
-
-    /** §8.5; tells the listeners when the server lost state. */
-    private void checkEpoch(long serverEpoch, long receivedAtMillis, boolean fromAnnounce) {
-        String invalid = epoch.check(serverEpoch, receivedAtMillis * 1_000_000);   // RFC 6887 §8.5
-        if (invalid != null) {
-            LOG.info("PCP gateway {} lost its mappings: {}", gateway().getHostAddress(), invalid);
-            fire(GatewayEvent.Kind.STATE_LOST, invalid);
-        } else if (fromAnnounce) {
-            fire(GatewayEvent.Kind.RECHECK, "PCP ANNOUNCE, epoch " + serverEpoch);
-        }
     }
 
     private PortMappingException error(PcpMessage answer, String what, boolean exactPortAsked) {
@@ -344,40 +325,19 @@ final class PcpPortMapper implements PortMapper {
                 gateway(), rc, null);
     }
 
-    private void fire(GatewayEvent.Kind kind, String detail) {
-        events.fire(new GatewayEvent(kind, MappingProtocol.PCP, gateway(), detail));
-    }
-
     @Override
     public void addListener(GatewayListener listener) {
-        events.addListener(listener);
-        if (!announceConfig.enabled()) {
-            return;
-        }
-        synchronized (lock) {
-            if (announceListener != null || closed) {
-                return;
-            }
-            try {
-                announceListener = AnnounceListener.start(announceConfig, server, clientAddress,
-                        (m, at) -> checkEpoch(m.epoch(), at, true));
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("cannot listen for PCP ANNOUNCE on {}: {}; gateway restarts are noticed at the next "
-                        + "renewal instead", announceConfig.bind(), e.toString());
-            }
-        }
+        stateWatch.addListener(listener);
     }
 
     /** The ANNOUNCE listener's port, or -1 when none runs (tests). */
     int announcePort() throws IOException {
-        synchronized (lock) {
-            return announceListener == null ? -1 : announceListener.localPort();
-        }
+        return stateWatch.announcePort();
     }
 
     /** The last epoch the server sent, or -1. */
     long lastEpoch() {
-        return epoch.lastEpoch();
+        return stateWatch.lastEpoch();
     }
 
     private long deadline() {
@@ -386,15 +346,7 @@ final class PcpPortMapper implements PortMapper {
 
     @Override
     public void close() {
-        AnnounceListener announce;
-        synchronized (lock) {
-            closed = true;
-            announce = announceListener;
-            announceListener = null;
-        }
-        if (announce != null) {
-            announce.close();
-        }
-        events.close();   // events already queued are still delivered
+        closed = true;
+        stateWatch.close();
     }
 }
