@@ -183,6 +183,24 @@ class DualStackTest {
     }
 
     @Test
+    void reportUnreachableRepairsTheIpv4MappingsAndTheIpv6PinholesBeside() throws Exception {
+        try (ManagedMapping m = mapBoth(auto().build())) {
+            for (Transport t : Transport.values()) {
+                gw4.stopForwarding(t, 41600);
+                gw6.stopForwarding(t, 41600);
+            }
+            m.reportUnreachable();
+            sched.runDue();
+            for (Transport t : Transport.values()) {
+                assertThat(gw4.forwards(t, 41600)).as("IPv4 %s", t).isTrue();
+                assertThat(gw6.forwards(t, 41600)).as("IPv6 pinhole %s", t).isTrue();
+            }
+            assertThat(gw4.log).contains("PCP unmap TCP 41600", "PCP unmap UDP 41600");
+            assertThat(gw6.log).contains("PCP unmap TCP 41600", "PCP unmap UDP 41600");
+        }
+    }
+
+    @Test
     void aRefusedPinholeLeavesTheIpv4MappingAndSaysWhy() throws Exception {
         gw6.refuse = PortMappingException.Reason.NOT_AUTHORIZED;
         try (ManagedMapping m = mapBoth(auto().build())) {

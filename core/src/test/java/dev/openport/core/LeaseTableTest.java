@@ -2,8 +2,6 @@ package dev.openport.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashSet;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The whole state × event table, entry by entry: a change to the table must change this text. */
@@ -143,17 +141,10 @@ class LeaseTableTest {
 
     @Test
     void everyStateEventPairIsAsDocumented() {
-        Set<String> seen = new HashSet<>();
-        for (String line : TABLE.strip().split("\n")) {
-            String[] f = line.trim().split("\\s+");
-            LeasePhase s = LeasePhase.valueOf(f[0]);
-            LeaseEvent e = LeaseEvent.valueOf(f[1]);
-            LeaseTable.Transition t = LeaseTable.next(s, e);
-            assertThat(t.next().name() + " " + t.action().name()).as("%s × %s", s, e)
-                    .isEqualTo(f[2] + " " + f[3]);
-            seen.add(s + "/" + e);
-        }
-        assertThat(seen).hasSize(LeasePhase.values().length * LeaseEvent.values().length);
+        TableRows.assertEveryRow(TABLE, LeasePhase.values().length * LeaseEvent.values().length, (s, e) -> {
+            LeaseTable.Transition t = LeaseTable.next(LeasePhase.valueOf(s), LeaseEvent.valueOf(e));
+            return t.next() + " " + t.action();
+        });
     }
 
     @Test
