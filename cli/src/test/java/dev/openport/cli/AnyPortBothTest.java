@@ -2,12 +2,7 @@ package dev.openport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,9 +29,7 @@ class AnyPortBothTest {
     }
 
     String[] cli(String... args) {
-        return Stream.concat(Stream.of(args), Stream.of("--gateway", "127.0.0.1", "--natpmp-port",
-                String.valueOf(gw.port()), "--protocol", "natpmp", "--no-multicast", "--timeout", "2s",
-                "--state-file", dir.resolve("state/mappings.json").toString())).toArray(String[]::new);
+        return FakeArgs.natPmp(gw.port(), dir.resolve("state/mappings.json"), args);
     }
 
     @Test
@@ -67,22 +60,9 @@ class AnyPortBothTest {
 
     /** Runs {@code map any/both --keep} until both mappings are made, stops it as Ctrl-C would; out + err. */
     private String keepUntilMapped(int mappings) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AtomicInteger code = new AtomicInteger(-1);
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Thread t = new Thread(() -> code.set(Main.run(cli("map", "any/both", "--keep"), ps, ps)), "keep-any");
-        t.start();
-        long until = System.currentTimeMillis() + 8000;
-        while (!out.toString(StandardCharsets.UTF_8).contains("keeping " + mappings)
-                && System.currentTimeMillis() < until) {
-            Thread.sleep(20);
-        }
-        t.interrupt();
-        t.join(5000);
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(t.isAlive()).isFalse();
-        assertThat(code.get()).as(text).isZero();
-        assertThat(text).contains("keeping " + mappings);
-        return text;
+        KeepRun run = KeepRun.start(cli("map", "any/both", "--keep"));
+        run.waitFor(() -> run.out().contains("keeping " + mappings), 8000);
+        assertThat(run.stop()).as(run.err()).isZero();
+        return run.out() + run.err();
     }
 }

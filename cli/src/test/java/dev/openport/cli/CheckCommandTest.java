@@ -36,16 +36,13 @@ class CheckCommandTest {
         dns.close();
     }
 
+    /** {@code check args} with the test resolver (unless the args name one) against the NAT-PMP fake. */
     String[] cli(String... args) {
         Stream<String> resolver = Arrays.asList(args).contains("--resolver")
                 || Arrays.asList(args).contains("--no-public-check") ? Stream.of()
                 : Stream.of("--resolver", dns.hostPort());
-        Stream<String> timeout = Arrays.asList(args).contains("--timeout") ? Stream.of()
-                : Stream.of("--timeout", "2s");
-        return Stream.of(Stream.of("check"), Arrays.stream(args), resolver, Stream.of("--gateway", "127.0.0.1",
-                "--natpmp-port", String.valueOf(gw.port()), "--protocol", "natpmp", "--no-multicast",
-                "--state-file", dir.resolve("state.json").toString()), timeout)
-                .flatMap(x -> x).toArray(String[]::new);
+        return FakeArgs.natPmp(gw.port(), dir.resolve("state.json"), Stream.of(Stream.of("check"),
+                Arrays.stream(args), resolver).flatMap(x -> x).toArray(String[]::new));
     }
 
     @Test

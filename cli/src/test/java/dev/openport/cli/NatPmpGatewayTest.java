@@ -2,20 +2,14 @@ package dev.openport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,13 +32,9 @@ class NatPmpGatewayTest {
         gw.close();
     }
 
-    /** The hidden test options that point the CLI at the fake, then {@code args}. */
+    /** {@code args} pointed at the fake (see {@link FakeArgs}). */
     String[] cli(String... args) {
-        Stream<String> timeout = Arrays.asList(args).contains("--timeout") ? Stream.of()
-                : Stream.of("--timeout", "2s");
-        return Stream.of(Arrays.stream(args), Stream.of("--gateway", "127.0.0.1", "--natpmp-port",
-                String.valueOf(gw.port()), "--protocol", "natpmp", "--no-multicast", "--state-file",
-                state().path().toString()), timeout).flatMap(x -> x).toArray(String[]::new);
+        return FakeArgs.natPmp(gw.port(), state().path(), args);
     }
 
     StateFile state() {
@@ -283,23 +273,13 @@ class NatPmpGatewayTest {
 
     @Test
     void keepRenewsAtHalfTheLeaseAndRemovesOnStop() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        AtomicInteger code = new AtomicInteger(-1);
-        Thread t = new Thread(() -> code.set(Main.run(cli("map", "25565", "--keep", "--lifetime", "2s"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
-                        StandardCharsets.UTF_8))), "keep-test");
-        t.start();
+        KeepRun run = KeepRun.start(cli("map", "25565", "--keep", "--lifetime", "2s"));
         // 2 s lease: core renews after ~1 s, and the CLI reports it
-        waitFor(() -> gw.nonDeletes().size() >= 2 && out.toString(StandardCharsets.UTF_8).contains("renewed"), 6000);
+        run.waitFor(() -> gw.nonDeletes().size() >= 2 && run.out().contains("renewed"), 6000);
         assertThat(state().read()).hasSize(1);
-        t.interrupt(); // what Ctrl-C's shutdown hook does, minus the JVM exit
-        t.join(5000);
-        assertThat(t.isAlive()).isFalse();
-        assertThat(code.get()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(run.stop()).as(run.err()).isZero();
         assertThat(gw.deletes()).containsExactly(new FakeNatPmpGateway.MapRequest(2, 25565, 0, 0));
-        String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("mapped 203.0.113.7:25565/tcp", "keeping 1 mapping", "renewed",
+        assertThat(run.out()).contains("mapped 203.0.113.7:25565/tcp", "keeping 1 mapping", "renewed",
                 "removed 203.0.113.7:25565/tcp");
         assertThat(state().read()).isEmpty();
     }
@@ -308,28 +288,21 @@ class NatPmpGatewayTest {
     @org.junit.jupiter.api.condition.DisabledOnOs(org.junit.jupiter.api.condition.OS.WINDOWS)
     void keepWithJsonPrintsOneEventPerLineAndRunsTheHook() throws Exception {
         java.nio.file.Path hookOut = java.nio.file.Files.createTempFile("openport-hook", ".txt");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        AtomicInteger code = new AtomicInteger(-1);
-        Thread t = new Thread(() -> code.set(Main.run(cli("map", "7000/udp", "--keep", "--lifetime", "2s", "--json",
+        KeepRun run = KeepRun.start(cli("map", "7000/udp", "--keep", "--lifetime", "2s", "--json",
                 "--on-change", "echo \"$OPENPORT_EVENT $OPENPORT_EXTERNAL_IP $OPENPORT_EXTERNAL_PORT "
-                        + "$OPENPORT_TRANSPORT $OPENPORT_PROTOCOL\" >> '" + hookOut + "'"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
-                        StandardCharsets.UTF_8))), "keep-json-test");
-        t.start();
+                        + "$OPENPORT_TRANSPORT $OPENPORT_PROTOCOL\" >> '" + hookOut + "'"));
+        int code;
         try {
-            waitFor(() -> out.toString(StandardCharsets.UTF_8).contains("\"renewed\""), 6000);
-            waitFor(() -> readQuietly(hookOut).contains("mapped"), 6000);
+            run.waitFor(() -> run.out().contains("\"renewed\""), 6000);
+            run.waitFor(() -> readQuietly(hookOut).contains("mapped"), 6000);
         } finally {
-            t.interrupt();
-            t.join(5000);
+            code = run.stop();
         }
-        assertThat(code.get()).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        assertThat(code).as(run.err()).isZero();
         // the hook heard of the mapping once (a renewal that changes nothing is no event for it)
         assertThat(readQuietly(hookOut).strip()).isEqualTo("mapped 203.0.113.7 7000 udp natpmp");
-        List<String> lines = out.toString(StandardCharsets.UTF_8).strip().lines().toList();
         List<String> events = new java.util.ArrayList<>();
-        for (String line : lines) {
+        for (String line : run.out().strip().lines().toList()) {
             Map<String, Object> doc = Cli.obj(Json.parse(line)); // every line one JSON object
             events.add((String) doc.get("event"));
         }
@@ -348,33 +321,14 @@ class NatPmpGatewayTest {
 
     @Test
     void keepReportsARouterRebootAndTheRestoredMapping() throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        AtomicInteger code = new AtomicInteger(-1);
-        Thread t = new Thread(() -> code.set(Main.run(cli("map", "7777/udp", "--keep", "--lifetime", "2s"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true,
-                        StandardCharsets.UTF_8))), "keep-reboot-test");
-        t.start();
-        waitFor(() -> out.toString(StandardCharsets.UTF_8).contains("keeping 1 mapping"), 5000);
+        KeepRun run = KeepRun.start(cli("map", "7777/udp", "--keep", "--lifetime", "2s"));
+        run.waitFor(() -> run.out().contains("keeping 1 mapping"), 5000);
         gw.reboot();
         // the next renewal sees the epoch go backwards: core re-creates the mapping, the CLI says so
-        waitFor(() -> err.toString(StandardCharsets.UTF_8).contains("restored"), 8000);
-        t.interrupt();
-        t.join(5000);
-        assertThat(code.get()).isZero();
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("lost 203.0.113.7:7777/udp");
+        run.waitFor(() -> run.err().contains("restored"), 8000);
+        assertThat(run.stop()).isZero();
+        assertThat(run.err()).contains("lost 203.0.113.7:7777/udp");
         assertThat(gw.deletes()).extracting(FakeNatPmpGateway.MapRequest::internalPort).containsExactly(7777);
         assertThat(state().read()).isEmpty();
     }
-
-    static void waitFor(BooleanSupplier condition, long millis) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + millis + " ms");
-            }
-            Thread.sleep(20);
-        }
-    }
-
 }

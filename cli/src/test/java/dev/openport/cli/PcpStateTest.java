@@ -13,12 +13,7 @@ class PcpStateTest {
     Path dir;
 
     String[] cli(FakePcpGateway gw, String... args) {
-        String[] common = {"--gateway", "127.0.0.1", "--pcp-port", String.valueOf(gw.port()), "--protocol", "pcp",
-            "--no-multicast", "--timeout", "2s", "--state-file", dir.resolve("mappings.json").toString()};
-        String[] all = new String[args.length + common.length];
-        System.arraycopy(args, 0, all, 0, args.length);
-        System.arraycopy(common, 0, all, args.length, common.length);
-        return all;
+        return FakeArgs.pcp(gw.port(), dir.resolve("mappings.json"), args);
     }
 
     @Test
