@@ -8,97 +8,38 @@ import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
-import dev.openport.core.spi.ProbeContext;
 import dev.openport.upnp.Recovery.Action;
 import dev.openport.upnp.Recovery.Situation;
 import dev.openport.upnp.Recovery.Step;
-import java.lang.annotation.ElementType;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
-import java.lang.annotation.Target;
 import java.lang.reflect.Method;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link Recovery}'s table, one test per row: each names the quirk, makes the fake IGD answer with the bytes a
  * router sent (fixtures, see fixtures/README.md) or with the fault the row is about, and checks what went over
- * the wire and what the caller got. {@link #everyRowOfTheTableHasItsTest()} keeps table and tests in step.
+ * the wire and what the caller got. {@link #everyRowOfTheTableHasItsTest()} keeps table and tests in step. The
+ * AddAnyPortMapping rows are in {@link RecoveryTableAddAnyTest}.
  */
-class RecoveryTableTest {
-    private static final InetAddress LO = FakeIgd.LOOPBACK;
-    /** miniupnpd 2.3.1's own fault bytes, captured in the lab. */
-    private static final String LAB = "miniupnpd-lab/igd1/";
-    private FakeIgd igd;
-    private UpnpPortMapper mapper;
-
-    /** The table row a test covers. */
-    @Retention(RetentionPolicy.RUNTIME)
-    @Target(ElementType.METHOD)
-    @interface Covers {
-        Action action();
-
-        int code();
-
-        Situation situation();
-
-        Step step();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        Discovery.forget(LO);
-        igd = new FakeIgd();
-    }
-
-    @AfterEach
-    void stop() {
-        if (mapper != null) {
-            mapper.close();
-        }
-        igd.close();
-        Discovery.forget(LO);
-    }
-
-    private UpnpPortMapper probe() throws PortMappingException {
-        mapper = (UpnpPortMapper) new UpnpProvider().probe(new ProbeContext(LO, LO, Duration.ofSeconds(2),
-                igd.ssdpPort(), null, false));
-        igd.requests.clear();
-        return mapper;
-    }
-
-    private static PortMappingException refusal(ThrowingCall call) {
-        try {
-            call.run();
-        } catch (PortMappingException e) {
-            return e;
-        }
-        throw new AssertionError("expected a PortMappingException");
-    }
-
-    @FunctionalInterface
-    interface ThrowingCall {
-        void run() throws PortMappingException;
-    }
-
+class RecoveryTableTest extends RecoveryRowTest {
     // ---- the table itself ----
 
     @Test
     void everyRowOfTheTableHasItsTest() {
         Set<String> tested = new HashSet<>();
-        for (Method m : RecoveryTableTest.class.getDeclaredMethods()) {
-            Covers c = m.getAnnotation(Covers.class);
-            if (c != null) {
-                assertThat(Recovery.decide(c.action(), c.code(), c.situation()).step()).as(m.getName())
-                        .isEqualTo(c.step());
-                assertThat(tested.add(c.action() + "/" + c.code() + "/" + c.situation())).as(m.getName()).isTrue();
+        for (Class<?> rows : List.of(RecoveryTableTest.class, RecoveryTableAddAnyTest.class)) {
+            for (Method m : rows.getDeclaredMethods()) {
+                Covers c = m.getAnnotation(Covers.class);
+                if (c != null) {
+                    assertThat(Recovery.decide(c.action(), c.code(), c.situation()).step()).as(m.getName())
+                            .isEqualTo(c.step());
+                    assertThat(tested.add(c.action() + "/" + c.code() + "/" + c.situation())).as(m.getName())
+                            .isTrue();
+                }
             }
         }
         List<String> rows = new ArrayList<>();
@@ -331,88 +272,6 @@ class RecoveryTableTest {
         PortMappingException e = refusal(() -> mapper.map(MappingRequest.of(Transport.UDP, 6026)));
         assertThat(e.reason()).isEqualTo(Reason.NO_RESOURCES);
         assertThat(igd.requests("AddPortMapping")).hasSize(1);
-    }
-
-    // ---- AddAnyPortMapping ----
-
-    @Test
-    @Covers(action = Action.ADD_ANY, code = 401, situation = Situation.ANY, step = Step.ADD_PORT_MAPPING)
-    void quirk401ForAddAnyOnAnIgd2FallsBackToAddPortMapping() throws Exception {
-        igd.igd2 = true;
-        probe();
-        igd.answerNext("AddAnyPortMapping", Fixtures.bytes("miniupnpd-lab/igd2/unknown-action-401.http"));
-        PortMapping m = mapper.map(MappingRequest.of(Transport.UDP, 6027).withExternalPort(0));
-        assertThat(m.externalPort()).isEqualTo(6027);
-        assertThat(igd.actions()).containsExactly("AddAnyPortMapping", "AddPortMapping");
-    }
-
-    @Test
-    @Covers(action = Action.ADD_ANY, code = 725, situation = Situation.FINITE_LEASE, step = Step.GO_PERMANENT)
-    void quirk725FromAddAnyGoesPermanent() throws Exception {
-        igd.igd2 = true;
-        igd.only725Permanent = true;
-        probe();
-        PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 6028).withExternalPort(0));
-        assertThat(m.isPermanent()).isTrue();
-        assertThat(igd.requests("AddAnyPortMapping")).extracting(r -> r.args().get("NewLeaseDuration"))
-                .containsExactly("7200", "0");
-    }
-
-    @Test
-    @Covers(action = Action.ADD_ANY, code = 402, situation = Situation.LEASE_ABOVE_SCPD_MAXIMUM,
-            step = Step.CLAMP_LEASE)
-    void quirk402FromAddAnyForALeaseAboveTheScpdMaximumClampsIt() throws Exception {
-        igd.igd2 = true;
-        igd.leaseMax = 600;
-        probe();
-        PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 6029).withExternalPort(0));
-        assertThat(m.lifetime()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(igd.table.get("6029/TCP").lease()).isEqualTo(600);
-    }
-
-    @Test
-    @Covers(action = Action.ADD_ANY, code = 402, situation = Situation.FINITE_LEASE, step = Step.GO_PERMANENT)
-    void quirk402FromAddAnyForAFiniteLeaseGoesPermanent() throws Exception {
-        igd.igd2 = true;
-        igd.invalidArgsOnLease = true;
-        probe();
-        PortMapping m = mapper.map(MappingRequest.of(Transport.UDP, 6030).withExternalPort(0));
-        assertThat(m.isPermanent()).isTrue();
-        assertThat(mapper.permanentOnly()).isTrue();
-    }
-
-    @Test
-    @Covers(action = Action.ADD_ANY, code = 606, situation = Situation.ANY, step = Step.GIVE_UP)
-    void refusal606FromAddAnyIsALastingNotAuthorized() throws Exception {
-        igd.igd2 = true;
-        probe();
-        igd.answerNext("AddAnyPortMapping", Fixtures.bytes("miniupnpd-lab/igd2/addportmapping-606-port-below-1024.http"));
-        PortMappingException e = refusal(() -> mapper.map(MappingRequest.of(Transport.TCP, 6031)
-                .withExternalPort(0)));
-        assertThat(e.reason()).isEqualTo(Reason.NOT_AUTHORIZED);
-    }
-
-    @Test
-    @Covers(action = Action.ADD_ANY, code = 501, situation = Situation.ANY, step = Step.GIVE_UP)
-    void refusal501FromAddAnyIsALastingUnsupported() throws Exception {
-        igd.igd2 = true;
-        igd.alwaysFault.put("AddAnyPortMapping", UpnpErrors.ACTION_FAILED);
-        probe();
-        PortMappingException e = refusal(() -> mapper.map(MappingRequest.of(Transport.TCP, 6032)
-                .withExternalPort(0)));
-        assertThat(e.reason()).isEqualTo(Reason.UNSUPPORTED);
-        assertThat(igd.actions()).containsExactly("AddAnyPortMapping");
-    }
-
-    @Test
-    @Covers(action = Action.ADD_ANY, code = 728, situation = Situation.ANY, step = Step.GIVE_UP)
-    void noFreePort728FromAddAnyIsTransientNoResources() throws Exception {
-        igd.igd2 = true;
-        igd.alwaysFault.put("AddAnyPortMapping", UpnpErrors.NO_PORT_MAPS_AVAILABLE);
-        probe();
-        PortMappingException e = refusal(() -> mapper.map(MappingRequest.of(Transport.TCP, 6033)
-                .withExternalPort(0)));
-        assertThat(e.reason()).isEqualTo(Reason.NO_RESOURCES);
     }
 
     @Test

@@ -13,41 +13,13 @@ import dev.openport.core.Transport;
 import dev.openport.core.spi.ProbeContext;
 import java.net.InetAddress;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Looking after our entries against the fake IGD on loopback: check (verification), repair (delete + add),
  * unmap after a LAN address change, renumbering, permanent leases and any-port requests.
  */
-class UpkeepTest {
-    private static final InetAddress LO = FakeIgd.LOOPBACK;
-    private FakeIgd igd;
-    private UpnpPortMapper mapper;
-
-    @BeforeEach
-    void start() throws Exception {
-        Discovery.forget(LO);
-        igd = new FakeIgd();
-    }
-
-    @AfterEach
-    void stop() {
-        if (mapper != null) {
-            mapper.close();
-        }
-        igd.close();
-        Discovery.forget(LO);
-    }
-
-    private UpnpPortMapper probe() throws PortMappingException {
-        mapper = (UpnpPortMapper) new UpnpProvider().probe(new ProbeContext(LO, LO, Duration.ofSeconds(2),
-                igd.ssdpPort(), null, false));
-        igd.requests.clear();
-        return mapper;
-    }
-
+class UpkeepTest extends LoopbackIgdTest {
     private static InetAddress ip(String s) throws Exception {
         return InetAddress.getByName(s);
     }
