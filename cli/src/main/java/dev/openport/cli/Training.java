@@ -220,32 +220,20 @@ final class Training {
         }
 
         private static void answer(Socket s) throws IOException {
-            InputStream in = s.getInputStream();
-            String head = readHead(in);
-            int length = 0;
-            String action = "";
-            for (String line : head.split("\r\n")) {
-                String lower = line.toLowerCase(Locale.ROOT);
-                if (lower.startsWith("content-length:")) {
-                    length = Math.min(Integer.parseInt(line.substring(15).trim()), 64 * 1024);
-                } else if (lower.startsWith("soapaction:")) {
-                    action = line.substring(line.indexOf('#') + 1).replace("\"", "").trim();
-                }
-            }
-            String request = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            Request r = Request.read(s.getInputStream());
             int status = 200;
             String body;
-            if (head.startsWith("GET /rootDesc.xml")) {
+            if (r.head().startsWith("GET /rootDesc.xml")) {
                 body = DESCRIPTION;
-            } else if (head.startsWith("POST /ctl/IPConn")) {
-                String out = switch (action) {
+            } else if (r.head().startsWith("POST /ctl/IPConn")) {
+                String out = switch (r.action()) {
                     case "GetExternalIPAddress" -> "<NewExternalIPAddress>203.0.113.1</NewExternalIPAddress>";
                     case "AddPortMapping", "DeletePortMapping" -> "";
-                    case "GetSpecificPortMappingEntry" -> "<NewInternalPort>" + value(request, "NewExternalPort")
+                    case "GetSpecificPortMappingEntry" -> "<NewInternalPort>" + value(r.body(), "NewExternalPort")
                             + "</NewInternalPort><NewInternalClient>127.0.0.1</NewInternalClient><NewEnabled>1"
                             + "</NewEnabled><NewPortMappingDescription>openport</NewPortMappingDescription>"
                             + "<NewLeaseDuration>7200</NewLeaseDuration>";
-                    case "GetGenericPortMappingEntry" -> value(request, "NewPortMappingIndex").equals("0")
+                    case "GetGenericPortMappingEntry" -> value(r.body(), "NewPortMappingIndex").equals("0")
                             ? "<NewRemoteHost></NewRemoteHost><NewExternalPort>40001</NewExternalPort><NewProtocol>"
                                     + "TCP</NewProtocol><NewInternalPort>40001</NewInternalPort><NewInternalClient>"
                                     + "127.0.0.1</NewInternalClient><NewEnabled>1</NewEnabled>"
@@ -254,25 +242,53 @@ final class Training {
                             : null;
                     default -> null;
                 };
-                if (out == null) {
-                    status = 500;
-                    body = "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
-                            + "<s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring>"
-                            + "<detail><UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\"><errorCode>713"
-                            + "</errorCode><errorDescription>SpecifiedArrayIndexInvalid</errorDescription></UPnPError>"
-                            + "</detail></s:Fault></s:Body></s:Envelope>";
-                } else {
-                    body = "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-                            + "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:" + action
-                            + "Response xmlns:u=\"" + WANIP + "\">" + out + "</u:" + action + "Response></s:Body>"
-                            + "</s:Envelope>";
-                }
+                status = out == null ? 500 : 200;
+                body = out == null ? soapFault(713, "SpecifiedArrayIndexInvalid") : soapOk(r.action(), WANIP, out);
             } else {
                 status = 404;
                 body = "";
             }
+            respond(s.getOutputStream(), status, body);
+        }
+
+        /** One HTTP request as the fakes read it (bounded): its head, SOAP action ("" if none) and body. */
+        record Request(String head, String action, String body) {
+            static Request read(InputStream in) throws IOException {
+                String head = readHead(in);
+                int length = 0;
+                String action = "";
+                for (String line : head.split("\r\n")) {
+                    String lower = line.toLowerCase(Locale.ROOT);
+                    if (lower.startsWith("content-length:")) {
+                        length = Math.min(Integer.parseInt(line.substring(15).trim()), 64 * 1024);
+                    } else if (lower.startsWith("soapaction:")) {
+                        action = line.substring(line.indexOf('#') + 1).replace("\"", "").trim();
+                    }
+                }
+                return new Request(head, action, new String(in.readNBytes(length), StandardCharsets.UTF_8));
+            }
+        }
+
+        /** A SOAP answer to {@code action} of {@code service} carrying the {@code out} elements. */
+        static String soapOk(String action, String service, String out) {
+            return "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
+                    + "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:" + action
+                    + "Response xmlns:u=\"" + service + "\">" + out + "</u:" + action + "Response></s:Body>"
+                    + "</s:Envelope>";
+        }
+
+        /** A UPnPError fault (sent with HTTP 500). */
+        static String soapFault(int code, String description) {
+            return "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
+                    + "<s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring>"
+                    + "<detail><UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\"><errorCode>" + code
+                    + "</errorCode><errorDescription>" + description + "</errorDescription></UPnPError>"
+                    + "</detail></s:Fault></s:Body></s:Envelope>";
+        }
+
+        /** Writes the whole answer and leaves the connection to be closed (Connection: close). */
+        static void respond(OutputStream out, int status, String body) throws IOException {
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            OutputStream out = s.getOutputStream();
             String reason = status == 200 ? " OK" : status == 404 ? " Not Found" : " Internal Server Error";
             out.write(("HTTP/1.1 " + status + reason + "\r\nContent-Type: text/xml; charset=\"utf-8\"\r\n"
                     + "Connection: close\r\nContent-Length: " + b.length + "\r\n\r\n")
@@ -293,7 +309,7 @@ final class Training {
             return sb.toString();
         }
 
-        private static String value(String xml, String element) {
+        static String value(String xml, String element) {
             int a = xml.indexOf("<" + element + ">");
             int b = xml.indexOf("</" + element + ">");
             return a < 0 || b < a ? "" : xml.substring(a + element.length() + 2, b).trim();

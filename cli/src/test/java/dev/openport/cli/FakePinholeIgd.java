@@ -1,15 +1,11 @@
 package dev.openport.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,76 +66,30 @@ final class FakePinholeIgd implements AutoCloseable {
     }
 
     private void answer(Socket s) throws IOException {
-        InputStream in = s.getInputStream();
-        String head = readHead(in);
-        int length = 0;
-        String action = "";
-        for (String line : head.split("\r\n")) {
-            String lower = line.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) {
-                length = Math.min(Integer.parseInt(line.substring(15).trim()), 64 * 1024);
-            } else if (lower.startsWith("soapaction:")) {
-                action = line.substring(line.indexOf('#') + 1).replace("\"", "").trim();
-            }
-        }
-        String request = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        Training.Igd.Request r = Training.Igd.Request.read(s.getInputStream());
         int status = 200;
         String body = "";
-        if (head.startsWith("GET /rootDesc.xml")) {
+        if (r.head().startsWith("GET /rootDesc.xml")) {
             body = description();
-        } else if (head.startsWith("POST /ctl/")) {
-            actions.add(action);
-            String service = head.startsWith("POST /ctl/IP6FCtl") ? FIREWALL : WANIP;
-            String out = switch (action) {
+        } else if (r.head().startsWith("POST /ctl/")) {
+            actions.add(r.action());
+            String service = r.head().startsWith("POST /ctl/IP6FCtl") ? FIREWALL : WANIP;
+            String out = switch (r.action()) {
                 case "GetExternalIPAddress" -> "<NewExternalIPAddress>203.0.113.1</NewExternalIPAddress>";
                 case "GetFirewallStatus" -> "<FirewallEnabled>1</FirewallEnabled>"
                         + "<InboundPinholeAllowed>1</InboundPinholeAllowed>";
-                case "GetPinholePackets" -> pinholes.contains(Integer.parseInt(value(request, "UniqueID")))
-                        ? "<PinholePackets>0</PinholePackets>" : null;
+                case "GetPinholePackets" -> pinholes.contains(Integer.parseInt(Training.Igd.value(r.body(),
+                        "UniqueID"))) ? "<PinholePackets>0</PinholePackets>" : null;
                 default -> null;
             };
-            if (out == null) {
-                status = 500;
-                int code = action.equals("GetPinholePackets") ? 704 : 401;
-                body = "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\">"
-                        + "<s:Body><s:Fault><faultcode>s:Client</faultcode><faultstring>UPnPError</faultstring>"
-                        + "<detail><UPnPError xmlns=\"urn:schemas-upnp-org:control-1-0\"><errorCode>" + code
-                        + "</errorCode><errorDescription>NoSuchEntry</errorDescription></UPnPError></detail>"
-                        + "</s:Fault></s:Body></s:Envelope>";
-            } else {
-                body = "<?xml version=\"1.0\"?><s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\" "
-                        + "s:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"><s:Body><u:" + action
-                        + "Response xmlns:u=\"" + service + "\">" + out + "</u:" + action + "Response></s:Body>"
-                        + "</s:Envelope>";
-            }
+            status = out == null ? 500 : 200;
+            // 704 NoSuchEntry (WANIPv6FirewallControl:1 §2.5.6) for an unknown pinhole, 401 for other actions
+            body = out == null ? Training.Igd.soapFault(r.action().equals("GetPinholePackets") ? 704 : 401,
+                    "NoSuchEntry") : Training.Igd.soapOk(r.action(), service, out);
         } else {
             status = 404;
         }
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = s.getOutputStream();
-        String reason = status == 200 ? " OK" : status == 404 ? " Not Found" : " Internal Server Error";
-        out.write(("HTTP/1.1 " + status + reason + "\r\nContent-Type: text/xml; charset=\"utf-8\"\r\n"
-                + "Connection: close\r\nContent-Length: " + b.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(b);
-        out.flush();
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0 && sb.length() < 16 * 1024) {
-            sb.append((char) c);
-            if (sb.length() >= 4 && sb.substring(sb.length() - 4).equals("\r\n\r\n")) {
-                break;
-            }
-        }
-        return sb.toString();
-    }
-
-    private static String value(String xml, String element) {
-        int a = xml.indexOf("<" + element + ">");
-        int b = xml.indexOf("</" + element + ">");
-        return a < 0 || b < a ? "" : xml.substring(a + element.length() + 2, b).trim();
+        Training.Igd.respond(s.getOutputStream(), status, body);
     }
 
     @Override
