@@ -36,7 +36,18 @@ final class GatewayHealth {
 
     /** What an attempt or a session event showed. */
     enum Signal {
-        ANSWERED, UNANSWERED, REFUSED, FAILED_OVER, NO_WAN, WAN_BACK
+        /** The gateway answered (a grant, a read-back, or a transient refusal such as CONFLICT). */
+        ANSWERED,
+        /** No answer in time (TIMEOUT, GATEWAY_NOT_FOUND). */
+        UNANSWERED,
+        /** A lasting refusal (NOT_AUTHORIZED, UNSUPPORTED): the half-open router of docs/quirks.md. */
+        REFUSED,
+        /** The session moved to another protocol. */
+        FAILED_OVER,
+        /** A read-back reported no usable external address (0.0.0.0). */
+        NO_WAN,
+        /** A read-back reported a usable external address again. */
+        WAN_BACK
     }
 
     /** One entry: the next state, and whether leases waiting out a backoff should try again now. */

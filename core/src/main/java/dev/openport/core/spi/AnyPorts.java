@@ -7,6 +7,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * follow the external port}: both wires need a non-zero internal port (NAT-PMP 0 = delete all, RFC 6886 §3.4;
  * PCP 0 = all ports, RFC 6887 §11.1), so the module picks one, suggests it as the external port too, and when
  * the gateway forwards another external port P to it, deletes that and asks again for P -> P.
+ *
+ * <pre>{@code
+ * int w = request.externalPort() != 0 ? request.externalPort() : AnyPorts.pick();
+ * for (int round = 1; ; round++) {
+ *     Grant g = send(w, w);                       // internal W, suggested external W
+ *     if (g.internal() == g.external()) return g;   // P -> P: done
+ *     delete(g);
+ *     if (round == AnyPorts.MAX_ROUNDS) throw conflict();
+ *     w = g.external();                            // ask P -> P next
+ * }
+ * }</pre>
  */
 public final class AnyPorts {
     /** Rounds of "asked W, got P -> W; ask P -> P" before giving up with CONFLICT. */

@@ -7,6 +7,13 @@ package dev.openport.core.spi;
  * 2 s) and PCP's (RFC 6887 §8.5: never backwards by more than 1 s, and both clocks advancing alike within 1/16
  * plus 2 s). Implementations are thread-safe; every accepted message, answer or announcement, goes through
  * {@link #check}.
+ *
+ * <pre>{@code
+ * String lost = epochs.check(answer.epochSeconds(), answer.receivedAtNanos());
+ * if (lost != null) {
+ *     dispatcher.fire(new GatewayEvent(GatewayEvent.Kind.STATE_LOST, protocol, gateway, lost));
+ * }
+ * }</pre>
  */
 public interface EpochRule {
     /**

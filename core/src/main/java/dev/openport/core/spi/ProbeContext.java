@@ -8,6 +8,14 @@ import java.util.Objects;
 /**
  * Everything a protocol module needs to reach one gateway.
  *
+ * <pre>{@code
+ * public PortMapper probe(ProbeContext ctx) throws PortMappingException {
+ *     InetSocketAddress server = new InetSocketAddress(ctx.gateway(), ctx.serverPortOr(5351));
+ *     UdpExchange ex = UdpExchange.open(MappingProtocol.NAT_PMP, server, ctx.localAddress(), 16);
+ *     // ... ask for the external address within ctx.timeout() ...
+ * }
+ * }</pre>
+ *
  * @param gateway      the gateway's address (NAT-PMP/PCP server; UPnP unicast M-SEARCH target)
  * @param localAddress the local address that routes to the gateway (PCP client address, UPnP internal client)
  * @param timeout      the total deadline of one operation (a probe, a map, an unmap)

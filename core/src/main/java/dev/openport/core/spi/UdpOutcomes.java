@@ -22,7 +22,16 @@ import java.util.List;
  * </table>
  *
  * ICMP port unreachable from a gateway that answered before means it is restarting: the exchange keeps
- * retransmitting, and ends in TIMEOUT if it stays so.
+ * retransmitting, and ends in TIMEOUT if it stays so. {@link UdpExchange} uses it for every exchange; a module
+ * building its own exchange uses it the same way:
+ *
+ * <pre>{@code
+ * try {
+ *     channel.receive(buffer);
+ * } catch (PortUnreachableException e) {
+ *     throw UdpOutcomes.unreachable(MappingProtocol.PCP, server, "PCP map TCP 25565", e);
+ * }
+ * }</pre>
  */
 public final class UdpOutcomes {
     private UdpOutcomes() {
