@@ -147,6 +147,11 @@ final class GatewaySession {
         } catch (PortMappingException e) {
             LOG.debug("no route to a gateway now: {}", e.getMessage());
             return;
+        } catch (RuntimeException e) {
+            // a routing table printed in a form the parser does not expect: keep the route we have rather than
+            // let the exception end the network watch or leave the verifying lease without a next timer
+            LOG.debug("cannot read the route to the gateway now", e);
+            return;
         }
         if (now.equals(was)) {
             return;

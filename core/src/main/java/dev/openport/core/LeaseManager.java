@@ -124,10 +124,13 @@ final class LeaseManager {
             all = new ArrayList<>(live);
             open = new ArrayList<>(sessions.values());
         }
-        watch.look(all, open);
-        synchronized (this) {
-            if (!live.isEmpty()) {
-                scheduleWatch();
+        try {
+            watch.look(all, open);
+        } finally { // one failed look must not end the watch
+            synchronized (this) {
+                if (!live.isEmpty()) {
+                    scheduleWatch();
+                }
             }
         }
     }

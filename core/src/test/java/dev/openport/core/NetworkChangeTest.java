@@ -21,6 +21,8 @@ class NetworkChangeTest {
     private final LeaseManager mgr = new LeaseManager(sched, gw.providers(), () -> 0, false);
     private final long[] wallMs = {1_700_000_000_000L};
     private volatile InetAddress local;
+    /** When set, reading the routing table fails with it (a format the parser does not expect). */
+    private volatile RuntimeException routeUnreadable;
     private final List<MappingChange> changes = new CopyOnWriteArrayList<>();
     private final DiscoveryOptions discovery = Loopback.discovery(gw.address);
 
@@ -28,7 +30,13 @@ class NetworkChangeTest {
     void setUp() throws Exception {
         gw.clock = () -> Instant.EPOCH.plusNanos(sched.nanoTime());
         local = InetAddress.getByName("127.0.0.1");
-        mgr.watchNetwork(o -> new Gateways.GatewayTarget(gw.address, local),
+        mgr.watchNetwork(o -> {
+            RuntimeException e = routeUnreadable;
+            if (e != null) {
+                throw e;
+            }
+            return new Gateways.GatewayTarget(gw.address, local);
+        },
                 new ClockJump(() -> wallMs[0] + sched.nanoTime() / 1_000_000, sched::nanoTime,
                         NetworkWatch.JUMP_TOLERANCE), NetworkWatch.EVERY);
     }
@@ -89,6 +97,38 @@ class NetworkChangeTest {
             assertThat(m.mapping().internalAddress()).isEqualTo(InetAddress.getByName("127.0.0.3"));
             assertThat(gw.table()).singleElement().satisfies(e -> assertThat(e.internalAddress())
                     .isEqualTo(InetAddress.getByName("127.0.0.3")));
+        }
+    }
+
+    @Test
+    void aRoutingTableThatCannotBeReadOnceDoesNotStopTheNetworkWatch() throws Exception {
+        try (ManagedMapping m = map()) {
+            routeUnreadable = new IllegalStateException("unexpected route line");
+            sched.advance(NetworkWatch.EVERY);
+            routeUnreadable = null;
+            local = InetAddress.getByName("127.0.0.2");
+            sched.advance(NetworkWatch.EVERY);
+            sched.runDue();
+            assertThat(m.mapping().internalAddress()).as("the next look still happens")
+                    .isEqualTo(InetAddress.getByName("127.0.0.2"));
+        }
+    }
+
+    @Test
+    void aRoutingTableThatCannotBeReadDuringAVerificationDoesNotStopTheLease() throws Exception {
+        try (ManagedMapping m = mgr.map(25565, MapOptions.builder().discovery(discovery).listener(changes::add)
+                .protocols(UPNP).checkInterval(Duration.ofHours(1)).verifyInterval(Duration.ofSeconds(5)).build(),
+                List.of(Transport.TCP))) {
+            routeUnreadable = new IllegalStateException("unexpected route line");
+            gw.clear(); // dropped: the verification that cannot read the route must still repair it
+            sched.advance(Duration.ofSeconds(5)); // before the network watch's first look (15 s)
+            assertThat(gw.table()).as("verified and repaired anyway").hasSize(1);
+            routeUnreadable = null;
+            local = InetAddress.getByName("127.0.0.3");
+            sched.advance(Duration.ofSeconds(5));
+            assertThat(m.mapping().internalAddress()).as("and the next verification still happens")
+                    .isEqualTo(InetAddress.getByName("127.0.0.3"));
+            assertThat(m.state()).isEqualTo(LeaseState.ACTIVE);
         }
     }
 }
