@@ -5,6 +5,7 @@ import dev.openport.core.PortMapper;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.spi.PortMapperProvider;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.ProbeExchange;
 
 /**
  * Plugs NAT-PMP (RFC 6886) into core through {@link java.util.ServiceLoader}; applications do not call it
@@ -32,14 +33,7 @@ public final class NatPmpProvider implements PortMapperProvider {
      */
     @Override
     public PortMapper probe(ProbeContext context) throws PortMappingException {
-        NatPmpPortMapper mapper = new NatPmpPortMapper(context);
-        try {
-            mapper.externalAddress();
-            return mapper;
-        } catch (PortMappingException | RuntimeException e) {
-            mapper.close();
-            throw e;
-        }
+        return ProbeExchange.run(new NatPmpPortMapper(context), NatPmpPortMapper::externalAddress);
     }
 
     /** A mapper without any exchange: the first request is the probe. */

@@ -2,15 +2,12 @@ package dev.openport.natpmp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.openport.core.testing.LossyUdpRelay;
 import dev.openport.core.Transport;
+import dev.openport.core.testing.ConcurrentPorts;
+import dev.openport.core.testing.LossyUdpRelay;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,28 +57,12 @@ class NatPmpLossyLinkTest {
 
     /** Runs one map exchange per port concurrently; returns how long each took (ms), failing on any error. */
     private static List<Long> mapConcurrently(NatPmpClient client, int firstPort, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            List<Future<Long>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                int port = firstPort + i;
-                futures.add(pool.submit(() -> {
-                    long t0 = System.nanoTime();
-                    NatPmpResponse.Map m = (NatPmpResponse.Map) client.exchange(
-                            new NatPmpRequest.Map(Transport.UDP, port, port, 3600));
-                    assertThat(m.internalPort()).isEqualTo(port);
-                    assertThat(m.externalPort()).isEqualTo(port);
-                    return (System.nanoTime() - t0) / 1_000_000;
-                }));
-            }
-            List<Long> took = new ArrayList<>();
-            for (Future<Long> f : futures) {
-                took.add(f.get());
-            }
-            return took;
-        } finally {
-            pool.shutdownNow();
-        }
+        return ConcurrentPorts.millisEach(firstPort, count, port -> {
+            NatPmpResponse.Map m = (NatPmpResponse.Map) client.exchange(
+                    new NatPmpRequest.Map(Transport.UDP, port, port, 3600));
+            assertThat(m.internalPort()).isEqualTo(port);
+            assertThat(m.externalPort()).isEqualTo(port);
+        });
     }
 
     @Test

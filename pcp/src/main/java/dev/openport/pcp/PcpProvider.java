@@ -5,6 +5,7 @@ import dev.openport.core.PortMapper;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.spi.PortMapperProvider;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.ProbeExchange;
 
 /**
  * Plugs PCP (RFC 6887) into core. Applications do not use it directly: put {@code openport-pcp} on the class
@@ -35,14 +36,7 @@ public final class PcpProvider implements PortMapperProvider {
 
     @Override
     public PortMapper probe(ProbeContext context) throws PortMappingException {
-        PcpPortMapper mapper = new PcpPortMapper(context);
-        try {
-            mapper.announce();
-            return mapper;
-        } catch (PortMappingException | RuntimeException e) {
-            mapper.close();
-            throw e;
-        }
+        return ProbeExchange.run(new PcpPortMapper(context), PcpPortMapper::announce);
     }
 
     /** A mapper that sends nothing until the first operation, which is then also the probe. */

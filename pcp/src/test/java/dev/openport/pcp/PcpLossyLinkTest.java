@@ -2,6 +2,7 @@ package dev.openport.pcp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.openport.core.testing.ConcurrentPorts;
 import dev.openport.core.testing.LossyUdpRelay;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
@@ -10,12 +11,9 @@ import dev.openport.core.spi.ProbeContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -97,27 +95,11 @@ class PcpLossyLinkTest {
 
     /** Maps one UDP port per task concurrently; returns how long each took (ms), failing on any error. */
     static List<Long> mapConcurrently(PcpPortMapper m, int firstPort, int count) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(count);
-        try {
-            List<Future<Long>> futures = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                int port = firstPort + i;
-                futures.add(pool.submit(() -> {
-                    long t0 = System.nanoTime();
-                    PortMapping mapping = m.map(MappingRequest.of(Transport.UDP, port));
-                    assertThat(mapping.internalPort()).isEqualTo(port);
-                    assertThat(mapping.externalPort()).isEqualTo(port);
-                    return (System.nanoTime() - t0) / 1_000_000;
-                }));
-            }
-            List<Long> took = new ArrayList<>();
-            for (Future<Long> f : futures) {
-                took.add(f.get());
-            }
-            return took;
-        } finally {
-            pool.shutdownNow();
-        }
+        return ConcurrentPorts.millisEach(firstPort, count, port -> {
+            PortMapping mapping = m.map(MappingRequest.of(Transport.UDP, port));
+            assertThat(mapping.internalPort()).isEqualTo(port);
+            assertThat(mapping.externalPort()).isEqualTo(port);
+        });
     }
 
     @Test
