@@ -14,13 +14,14 @@
 #   - `openport list` shows the pinhole (UPnP: "held", checked with GetPinholePackets; PCP:
 #     "recorded") and `list --json` has it in "pinholes";
 #   - `openport check P/tcp --echo [WAN host IPv6]:7777` opens the pinhole and proves it through the
-#     EchoService (diagnostics' test fixture, started on the WAN host's IPv6 address);
+#     EchoService (diagnostics' test fixture, started on the WAN host, both families); `map P/tcp --keep
+#     --echo IPv4:7777 --echo [IPv6]:7777` proves the mapping and the pinhole, each in its family;
 #   - -4 opens no pinhole; -6 no IPv4 mapping.
 # INTEROP_IPV6="pcp upnp pcponly flags quiet" (the default: all) runs a subset, to keep a lab run short.
 # Then, with the lab's defaults (no IPv6): `openport map` says nothing about IPv6.
 # miniupnpd refuses pinholes below port 1024 and keeps UPnP pinholes in nft chain miniupnpd.
 
-PORT_IPV6=41600     # 41600-41609/tcp: one port per router and step; 41610-41614: check --echo
+PORT_IPV6=41600     # 41600-41609/tcp: one port per router and step; 41610-41615: check/--keep --echo
 CLIENT6_RE='2001:db8:1(::|:0:0:0:0:)2'  # the client's address as the CLI prints it (short or long form)
 
 # pinhole_rule PORT: miniupnpd holds an IPv6 accept rule for [client]:PORT (UPnP and PCP alike)
@@ -142,6 +143,26 @@ ipv6_check_echo() {
         --echo "[$PMLAB_WAN_HOST_IP6]:$DIAG_ECHO_PORT"
 }
 
+# ipv6_keep_echo PORT: `map PORT/tcp --keep` with one --echo per family proves the IPv4 mapping and the
+# IPv6 pinhole from the WAN host, each through the echo service's address in its family; SIGTERM ends it
+ipv6_keep_echo() {
+    local port=$1 log pid jpid rc=0
+    log=$(mktemp)
+    (cd "$ROOT" && exec "$LAB" exec ./openport map "$port/tcp" --keep --echo "$PMLAB_WAN_HOST_IP:$DIAG_ECHO_PORT" \
+        --echo "[$PMLAB_WAN_HOST_IP6]:$DIAG_ECHO_PORT" --echo-interval 5s) >"$log" 2>&1 </dev/null 8>&- &
+    pid=$!
+    wait_for 30 sh -c 'grep -qF "reachable $1:$2/tcp" "$3" && grep -qE "^reachable \[$4\]:$2/tcp" "$3"' sh \
+        "$PMLAB_EXTERNAL_IP" "$port" "$log" "$CLIENT6_RE" || { echo "(not both families proven within 30 s)"; rc=1; }
+    jpid=$(pgrep -f -n "openport.jar map $port/tcp --keep") || true
+    [[ -z $jpid ]] || kill -TERM "$jpid"
+    wait "$pid" # a JVM ended by SIGTERM exits 143 after its shutdown hook: the "removed" lines say it cleaned up
+    cat "$log"
+    grep -q "^removed" "$log" || { echo "(nothing removed on SIGTERM)"; rc=1; }
+    ! grep -q "unreachable" "$log" || { echo "(a proof failed)"; rc=1; }
+    rm -f "$log"
+    return "$rc"
+}
+
 ipv6_router() { # FIRST-PORT PROTOCOL-WORD GATEWAY-LAB-OPTIONS...
     local p=$1 via=$2; shift 2
     # step runs in a subshell: the addresses are loaded here, where the steps below can see them
@@ -159,11 +180,13 @@ ipv6_router() { # FIRST-PORT PROTOCOL-WORD GATEWAY-LAB-OPTIONS...
     step "IPv4 unreachable after unmap" unreachable tcp "$p" "$p"
     if [[ -n $ECHO6_READY ]]; then
         DIAG_LOG=$(mktemp -d /tmp/openport-diag.XXXXXX) || return 1
-        if step "start the echo service on the WAN host's IPv6 address" diag_start_echo "$PMLAB_WAN_HOST_IP6"; then
+        if step "start the echo service on the WAN host (both families, [::]:$DIAG_ECHO_PORT)" diag_start_echo "::"; then
             # its own port: miniupnpd may refuse the PCP delete of the pinhole check renewed (read back),
             # which then lives on for 120 s (see ipv6_keep_renews)
             step "openport check $((p + 10))/tcp --echo [$PMLAB_WAN_HOST_IP6]:$DIAG_ECHO_PORT: the $via pinhole is proven" \
                 ipv6_check_echo "$((p + 10))"
+            step "openport map $((p + 11))/tcp --keep --echo IPv4 --echo [IPv6]: both families proven from outside" \
+                ipv6_keep_echo "$((p + 11))"
         fi
         step "stop the echo service" diag_stop
     fi

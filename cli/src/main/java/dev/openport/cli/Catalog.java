@@ -86,7 +86,8 @@ final class Catalog {
                 Opt.value("--echo", null, "<host>:<port>", "With --keep: prove each mapping reachable from "
                         + "outside through this echo service (see 'openport help check') every --echo-interval; "
                         + "a failed proof is printed and the mapping repaired (delete + add). An IPv6 pinhole "
-                        + "is proven through the service's IPv6 address ([v6]:port, or a name with AAAA)."),
+                        + "is proven through the service's IPv6 address ([v6]:port, or a name with AAAA); "
+                        + "repeatable, e.g. one IPv4 and one [v6] address."),
                 Opt.value("--echo-interval", null, "<duration>", "How often --echo proves the mappings "
                         + "(default: 60s; failed proofs in a row back off up to 10m)."),
                 Opt.flag("--ipv4-only", "-4", "Only the IPv4 mapping (by default the IPv6 pinhole for the same "
@@ -192,7 +193,8 @@ final class Catalog {
                 Opt.value("--echo", null, "<host>:<port>", "An echo service outside your network "
                         + "(docs/diagnostics.md) that sends a packet to the mapped port, to prove it is reachable. "
                         + "Needs a <port>. When it has an IPv6 address ([v6]:port, or a name with AAAA) and this "
-                        + "machine has IPv6, the IPv6 pinhole for the port is opened and proven too."),
+                        + "machine has IPv6, the IPv6 pinhole for the port is opened and proven too. Repeatable "
+                        + "(e.g. one IPv4 and one [v6] address)."),
             },
             new String[] {
                 "openport check|",

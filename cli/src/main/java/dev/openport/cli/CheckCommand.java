@@ -15,7 +15,6 @@ import dev.openport.diagnostics.Diagnostics;
 import dev.openport.diagnostics.GatewayReport;
 import dev.openport.diagnostics.PublicAddressQuery;
 import dev.openport.diagnostics.ReachabilityProbe;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,7 @@ final class CheckCommand extends BaseCommand {
             case "--query-name" -> queryName = value;
             case "--query-type" -> queryType = PublicAddressQuery.type(value);
             case "--no-public-check" -> noPublicCheck = true;
-            case "--echo" -> echo = EchoTarget.parse(value);
+            case "--echo" -> echo = echo == null ? EchoTarget.parse(value) : echo.and(EchoTarget.parse(value));
             default -> throw new IllegalStateException(name);
         }
     }
@@ -124,7 +123,7 @@ final class CheckCommand extends BaseCommand {
         try (PortMapper mapper = connect(d)) {
             checkEach(mapper, AddressFamily.IPV4, out);
         }
-        boolean echoHasIpv6 = echo != null && echo.addresses().stream().anyMatch(a -> a instanceof Inet6Address);
+        boolean echoHasIpv6 = echo != null && echo.hasIpv6();
         if (echoHasIpv6) {
             // a pinhole is proven only through an IPv6 echo address: the service reaches our IPv6 address itself
             Optional<DiscoveryOptions> six = d.gateway() != null || d.localAddress() != null ? Optional.empty()

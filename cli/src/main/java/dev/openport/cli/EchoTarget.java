@@ -10,15 +10,27 @@ import java.util.Optional;
 
 /**
  * The reachability echo service of {@code check --echo} and {@code map --keep --echo}: {@code host:port},
- * {@code [v6]:port} or {@code name:port}. A name is resolved once, to all its addresses, so that an IPv4 mapping
- * is proven through the service's IPv4 address and an IPv6 pinhole through its IPv6 one: an echo service
- * reaches our IPv6 address only over IPv6, so a family the service has no address in cannot be proven.
+ * {@code [v6]:port} or {@code name:port}, repeatable (one per family, e.g. {@code --echo 198.51.100.4:7777
+ * --echo [2001:db8::4]:7777}). A name is resolved once, to all its addresses, so that an IPv4 mapping is proven
+ * through the service's IPv4 address and an IPv6 pinhole through its IPv6 one: an echo service reaches our IPv6
+ * address only over IPv6, so a family the service has no address in cannot be proven.
  *
- * @param text      as the user typed it
- * @param addresses every address of the service, in resolver order
- * @param port      the service's TCP port
+ * @param text     as the user typed it (repeated ones joined by ", ")
+ * @param services every address of the service(s) with its port, in the order given and resolved
  */
-record EchoTarget(String text, List<InetAddress> addresses, int port) {
+record EchoTarget(String text, List<InetSocketAddress> services) {
+
+    /** {@code this} and another {@code --echo}: both are asked, each for its families. */
+    EchoTarget and(EchoTarget more) {
+        List<InetSocketAddress> all = new java.util.ArrayList<>(services);
+        all.addAll(more.services);
+        return new EchoTarget(text + ", " + more.text, List.copyOf(all));
+    }
+
+    /** Whether any address of the service is IPv6 (a pinhole can be proven). */
+    boolean hasIpv6() {
+        return services.stream().anyMatch(a -> a.getAddress() instanceof Inet6Address);
+    }
 
     static EchoTarget parse(String value) {
         String t = value.trim();
@@ -48,7 +60,8 @@ record EchoTarget(String text, List<InetAddress> addresses, int port) {
         }
         try {
             // a literal never goes to DNS; a name is looked up once, here, before anything is mapped
-            return new EchoTarget(t, List.of(InetAddress.getAllByName(host)), p);
+            return new EchoTarget(t, java.util.Arrays.stream(InetAddress.getAllByName(host))
+                    .map(a -> new InetSocketAddress(a, p)).toList());
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("unknown echo service host '" + host + "'");
         }
@@ -57,12 +70,7 @@ record EchoTarget(String text, List<InetAddress> addresses, int port) {
     /** The service's address in the family of {@code mapped} (the external address to prove), if it has one. */
     Optional<InetSocketAddress> forFamilyOf(InetAddress mapped) {
         boolean six = mapped instanceof Inet6Address;
-        return addresses.stream().filter(a -> six ? a instanceof Inet6Address : a instanceof Inet4Address)
-                .findFirst().map(a -> new InetSocketAddress(a, port));
-    }
-
-    /** The first address, for a family-less message. */
-    InetSocketAddress first() {
-        return new InetSocketAddress(addresses.get(0), port);
+        return services.stream().filter(a -> six ? a.getAddress() instanceof Inet6Address
+                : a.getAddress() instanceof Inet4Address).findFirst();
     }
 }

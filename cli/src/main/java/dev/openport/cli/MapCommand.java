@@ -62,7 +62,7 @@ final class MapCommand extends BaseCommand {
             case "--verify-interval" -> verifyInterval = Converters.duration(value);
             case "--ipv4-only" -> ipv4Only = true;
             case "--ipv6-only" -> ipv6Only = true;
-            case "--echo" -> echo = EchoTarget.parse(value);
+            case "--echo" -> echo = echo == null ? EchoTarget.parse(value) : echo.and(EchoTarget.parse(value));
             case "--echo-interval" -> echoInterval = Converters.duration(value);
             default -> throw new IllegalStateException(name);
         }

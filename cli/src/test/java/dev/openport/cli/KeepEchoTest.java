@@ -161,5 +161,13 @@ class KeepEchoTest {
                 new InetSocketAddress(InetAddress.getByName("::1"), 7777));
         assertThat(t.forFamilyOf(InetAddress.getByName("203.0.113.7"))).isEmpty();
         assertThat(EchoTarget.parse("127.0.0.1:7").forFamilyOf(InetAddress.getByName("2001:db8::5"))).isEmpty();
+        // repeated --echo: one service per family, each with its own port
+        EchoTarget both = EchoTarget.parse("127.0.0.1:7").and(t);
+        assertThat(both.forFamilyOf(InetAddress.getByName("203.0.113.7"))).hasValue(
+                new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 7));
+        assertThat(both.forFamilyOf(InetAddress.getByName("2001:db8::5"))).hasValue(
+                new InetSocketAddress(InetAddress.getByName("::1"), 7777));
+        assertThat(both.hasIpv6()).isTrue();
+        assertThat(both.text()).isEqualTo("127.0.0.1:7, [::1]:7777");
     }
 }
