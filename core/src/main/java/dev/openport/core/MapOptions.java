@@ -9,7 +9,8 @@ import java.util.concurrent.Executor;
 /**
  * How {@link OpenPort#map} maps and manages a port. The defaults suit a game server: the same external port as
  * the internal one (another one when it is taken), a 2-hour lease renewed at half-time (at least every 5
- * minutes), read back every 30 s, deleted on {@code close()} and at JVM exit.
+ * minutes), read back every 30 s, deleted on {@code close()} and at JVM exit. Built with {@link #builder()} only,
+ * so an option added later breaks no caller. Immutable and thread-safe.
  *
  * <pre>{@code
  * MapOptions opts = MapOptions.builder()
@@ -21,29 +22,8 @@ import java.util.concurrent.Executor;
  *         .build();
  * try (ManagedMapping m = OpenPort.map(EnumSet.of(Transport.TCP, Transport.UDP), 25565, opts)) { ... }
  * }</pre>
- *
- * @param externalPort      the external port to ask for; 0 = the same as the internal port
- * @param exactExternalPort fail with {@code CONFLICT} rather than accept another external port
- * @param lifetime          the lease to ask for
- * @param description       the label in the router's table (UPnP)
- * @param internalAddress   the LAN address to forward to; {@code null} = this host
- * @param discovery         how to find the gateway
- * @param listener          told about changes, or {@code null}
- * @param listenerExecutor  where the listener runs; {@code null} = on the lease thread
- * @param checkInterval     renew (and so verify) at least this often, even when the lease is longer; routers
- *                          that reboot without telling anyone lose the mapping for at most this long
- * @param cleanupOnExit     delete the mapping from a JVM shutdown hook if it is still open at exit
- * @param families          the address families to open the port on (default both: the IPv6 pinhole is opened
- *                          when the host has an IPv6 uplink and the discovery names no gateway)
- * @param verifyInterval    read the mapping and the external address back at least this often (UPnP: one small
- *                          request; NAT-PMP/PCP: a renewal), so a router that silently drops it, renumbers its
- *                          WAN side or forwards to a stale client is noticed and repaired within about this
- *                          long; {@link Duration#ZERO} = never (docs/quirks.md)
  */
-public record MapOptions(int externalPort, boolean exactExternalPort, Duration lifetime, String description,
-        InetAddress internalAddress, DiscoveryOptions discovery, MappingListener listener,
-        Executor listenerExecutor, Duration checkInterval, boolean cleanupOnExit, Set<AddressFamily> families,
-        Duration verifyInterval) {
+public final class MapOptions {
 
     /** The default check interval: short enough for routers that purge their table every 600 s. */
     public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofMinutes(5);
@@ -53,46 +33,118 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
      */
     public static final Duration DEFAULT_VERIFY_INTERVAL = Duration.ofSeconds(30);
 
-    /**
-     * Checks and completes the options; {@code null} for an object component means its default. Prefer
-     * {@link #builder()}: this constructor grows with every new option.
-     *
-     * @param externalPort      0-65535; 0 = the internal port
-     * @param exactExternalPort refuse another external port
-     * @param lifetime          the lease to ask for
-     * @param description       the router's label for the entry
-     * @param internalAddress   where to forward; {@code null} = this host
-     * @param discovery         how to find the gateway
-     * @param listener          told about changes, or {@code null}
-     * @param listenerExecutor  where listeners run, or {@code null} for the lease thread
-     * @param checkInterval     the longest time between renewals, at least 500 ms
-     * @param cleanupOnExit     delete at JVM exit
-     * @param families          the address families to open; empty = both
-     * @param verifyInterval    the time between read-backs, 0 = never or at least 500 ms
-     * @throws IllegalArgumentException when a port is outside 0-65535, an interval is below 500 ms, or the lease
-     *                                  or description would not make a valid {@link MappingRequest}
-     */
-    public MapOptions {
+    private final int externalPort;
+    private final boolean exactExternalPort;
+    private final Duration lifetime;
+    private final String description;
+    private final InetAddress internalAddress;
+    private final DiscoveryOptions discovery;
+    private final MappingListener listener;
+    private final Executor listenerExecutor;
+    private final Duration checkInterval;
+    private final boolean cleanupOnExit;
+    private final Set<AddressFamily> families;
+    private final Duration verifyInterval;
+
+    /** Checks and completes the options; {@code null} for an object means its default. Only the builder calls it. */
+    private MapOptions(int externalPort, boolean exactExternalPort, Duration lifetime, String description,
+            InetAddress internalAddress, DiscoveryOptions discovery, MappingListener listener,
+            Executor listenerExecutor, Duration checkInterval, boolean cleanupOnExit, Set<AddressFamily> families,
+            Duration verifyInterval) {
         if (externalPort < 0 || externalPort > 65535) {
             throw new IllegalArgumentException("external port must be 0-65535, was " + externalPort);
         }
-        lifetime = lifetime == null ? MappingRequest.DEFAULT_LIFETIME : lifetime;
-        description = description == null ? MappingRequest.DEFAULT_DESCRIPTION : description;
-        discovery = discovery == null ? DiscoveryOptions.defaults() : discovery;
-        checkInterval = checkInterval == null ? DEFAULT_CHECK_INTERVAL : checkInterval;
-        families = families == null || families.isEmpty() ? Set.of(AddressFamily.IPV4, AddressFamily.IPV6)
+        this.externalPort = externalPort;
+        this.exactExternalPort = exactExternalPort;
+        this.lifetime = lifetime == null ? MappingRequest.DEFAULT_LIFETIME : lifetime;
+        this.description = description == null ? MappingRequest.DEFAULT_DESCRIPTION : description;
+        this.internalAddress = internalAddress;
+        this.discovery = discovery == null ? DiscoveryOptions.defaults() : discovery;
+        this.listener = listener;
+        this.listenerExecutor = listenerExecutor;
+        this.checkInterval = checkInterval == null ? DEFAULT_CHECK_INTERVAL : checkInterval;
+        this.cleanupOnExit = cleanupOnExit;
+        this.families = families == null || families.isEmpty() ? Set.of(AddressFamily.IPV4, AddressFamily.IPV6)
                 : Set.copyOf(families);
-        if (checkInterval.compareTo(Backoff.MIN_RENEW) < 0) {
+        if (this.checkInterval.compareTo(Backoff.MIN_RENEW) < 0) {
             throw new IllegalArgumentException("check interval must be at least 500 ms, was " + checkInterval);
         }
-        verifyInterval = verifyInterval == null ? DEFAULT_VERIFY_INTERVAL : verifyInterval;
-        if (!verifyInterval.isZero() && verifyInterval.compareTo(Backoff.MIN_RENEW) < 0) {
+        this.verifyInterval = verifyInterval == null ? DEFAULT_VERIFY_INTERVAL : verifyInterval;
+        if (!this.verifyInterval.isZero() && this.verifyInterval.compareTo(Backoff.MIN_RENEW) < 0) {
             throw new IllegalArgumentException("verify interval must be 0 (never) or at least 500 ms, was "
                     + verifyInterval);
         }
         // fail at build time, not at map time: the request checks lifetime and description
         new MappingRequest(Transport.TCP, 1, internalAddress, externalPort == 0 ? 1 : externalPort,
-                exactExternalPort, lifetime, description);
+                exactExternalPort, this.lifetime, this.description);
+    }
+
+    /** {@return the external port to ask for: 1-65535, or 0 for the same as the internal port} */
+    public int externalPort() {
+        return externalPort;
+    }
+
+    /** {@return whether another external port than asked is refused (with {@code CONFLICT})} */
+    public boolean exactExternalPort() {
+        return exactExternalPort;
+    }
+
+    /** {@return the lease to ask for ({@link Duration#ZERO}: a permanent UPnP entry), renewed at half-time} */
+    public Duration lifetime() {
+        return lifetime;
+    }
+
+    /** {@return the label the router shows for the entry (UPnP)} */
+    public String description() {
+        return description;
+    }
+
+    /** {@return the LAN address to forward to, or {@code null} for this host} */
+    public InetAddress internalAddress() {
+        return internalAddress;
+    }
+
+    /** {@return how to find and talk to the gateway} */
+    public DiscoveryOptions discovery() {
+        return discovery;
+    }
+
+    /** {@return the listener told about changes from the first mapping on, or {@code null}} */
+    public MappingListener listener() {
+        return listener;
+    }
+
+    /** {@return where listeners run, or {@code null} for the lease thread} */
+    public Executor listenerExecutor() {
+        return listenerExecutor;
+    }
+
+    /**
+     * {@return the longest time between renewals, however long the lease: a router that reboots silently loses the
+     * mapping for at most this long}
+     */
+    public Duration checkInterval() {
+        return checkInterval;
+    }
+
+    /** {@return whether a JVM shutdown hook deletes the mapping if it is still open at exit} */
+    public boolean cleanupOnExit() {
+        return cleanupOnExit;
+    }
+
+    /**
+     * {@return the address families to open the port on (the IPv6 pinhole needs an IPv6 uplink and no named gateway)}
+     */
+    public Set<AddressFamily> families() {
+        return families;
+    }
+
+    /**
+     * {@return how often the mapping and the external address are read back, so a silent drop, WAN renumbering or a
+     * stale client is repaired within about this long ({@link Duration#ZERO}: never; docs/quirks.md)}
+     */
+    public Duration verifyInterval() {
+        return verifyInterval;
     }
 
     /**
@@ -124,6 +176,30 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
     MapOptions forFamily(AddressFamily family, DiscoveryOptions value) {
         return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress, value,
                 listener, listenerExecutor, checkInterval, cleanupOnExit, Set.of(family), verifyInterval);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MapOptions m && externalPort == m.externalPort && exactExternalPort == m.exactExternalPort
+                && cleanupOnExit == m.cleanupOnExit && lifetime.equals(m.lifetime) && description.equals(m.description)
+                && Objects.equals(internalAddress, m.internalAddress) && discovery.equals(m.discovery)
+                && Objects.equals(listener, m.listener) && Objects.equals(listenerExecutor, m.listenerExecutor)
+                && checkInterval.equals(m.checkInterval) && families.equals(m.families)
+                && verifyInterval.equals(m.verifyInterval);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(externalPort, exactExternalPort, lifetime, description, internalAddress, discovery,
+                listener, listenerExecutor, checkInterval, cleanupOnExit, families, verifyInterval);
+    }
+
+    @Override
+    public String toString() { // the settings that decide behaviour; listeners and executors print as noise
+        return "MapOptions[externalPort=" + externalPort + (exactExternalPort ? " exact" : "") + ", lifetime="
+                + lifetime + ", checkInterval=" + checkInterval + ", verifyInterval=" + verifyInterval + ", families="
+                + families + ", internalAddress=" + internalAddress + ", cleanupOnExit=" + cleanupOnExit + ", "
+                + discovery + "]";
     }
 
     /** Builds {@link MapOptions}. */
@@ -312,7 +388,8 @@ public record MapOptions(int externalPort, boolean exactExternalPort, Duration l
          * The options set so far.
          *
          * @return the options
-         * @throws IllegalArgumentException as the {@link MapOptions} constructor
+         * @throws IllegalArgumentException when a port is outside 0-65535, an interval is below 500 ms, or the
+         *                                  lease or description would not make a valid {@link MappingRequest}
          */
         public MapOptions build() {
             return new MapOptions(externalPort, exactExternalPort, lifetime, description, internalAddress,
