@@ -46,6 +46,14 @@ class NatPmpPortMapperTest {
         gw.close();
     }
 
+    /** Two answers, the second with an epoch far behind the first (RFC 6886 §3.6): the listeners get STATE_LOST. */
+    private void gatewayRebootsBetweenTwoAnswers() throws PortMappingException {
+        gw.epoch(5000L);
+        mapper.externalAddress();
+        gw.epoch(1L);
+        mapper.externalAddress();
+    }
+
     private ProbeContext context(Duration timeout) {
         return new ProbeContext(LOOPBACK, LOOPBACK, timeout, gw.port(), null, false);
     }
@@ -218,20 +226,14 @@ class NatPmpPortMapperTest {
             throw new IllegalStateException("listener bug");
         });
         mapper.addListener(events::add);
-        gw.epoch(5000L);
-        mapper.externalAddress();
-        gw.epoch(1L);
-        mapper.externalAddress();
+        gatewayRebootsBetweenTwoAnswers();
         assertThat(events.poll(2, TimeUnit.SECONDS)).isNotNull();
     }
 
     @Test
     void closeEndsTheEventThreadAndLaterCallsFail() throws Exception {
         mapper.addListener(events::add);
-        gw.epoch(5000L);
-        mapper.externalAddress();
-        gw.epoch(1L);
-        mapper.externalAddress();
+        gatewayRebootsBetweenTwoAnswers();
         assertThat(events.poll(2, TimeUnit.SECONDS)).isNotNull();
         mapper.close();
         assertThat(Await.until(Duration.ofSeconds(2), () -> !Await.threadAlive("openport-natpmp-events"))).isTrue();

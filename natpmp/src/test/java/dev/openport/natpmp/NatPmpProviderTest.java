@@ -13,23 +13,10 @@ import dev.openport.core.spi.ProbeContext;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ServiceLoader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class NatPmpProviderTest {
+class NatPmpProviderTest extends LoopbackNatPmpGatewayTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private FakeNatPmpGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        gw = new FakeNatPmpGateway();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     private ProbeContext context(Duration timeout) {
         return new ProbeContext(LOOPBACK, LOOPBACK, timeout, gw.port(), null, false);
