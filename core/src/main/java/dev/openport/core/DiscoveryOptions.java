@@ -22,19 +22,10 @@ import java.util.Set;
  * try (PortMapper mapper = Gateways.connect(opts)) { ... }
  * }</pre>
  *
- * @param gateway      the gateway to use, or {@code null} to detect the default gateway
- * @param localAddress the local address to map to, or {@code null} for the one that routes to the gateway
- * @param timeout      deadline of each operation (probe, map, unmap)
- * @param protocols    the protocols to try
- * @param serverPorts  non-standard server ports per protocol (tests, unusual gateways); missing = standard
- * @param upnpLocation a known UPnP description URL (skips SSDP), or {@code null}
- * @param multicast    whether multicast may be used (SSDP search, PCP ANNOUNCE listening)
- * @param graceWindow  after the first protocol answers, how long to wait for a preferred one (PCP > NAT-PMP >
- *                     UPnP)
+ * <p>Built with {@link #builder()} (or {@link #toBuilder()}) only, so an option added later breaks no caller.
+ * Immutable; equal options share one gateway session in the lease manager.
  */
-public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Duration timeout,
-        Set<MappingProtocol> protocols, Map<MappingProtocol, Integer> serverPorts, URI upnpLocation,
-        boolean multicast, Duration graceWindow) {
+public final class DiscoveryOptions {
 
     /** The default operation deadline. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
@@ -46,33 +37,75 @@ public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Du
      */
     public static final Duration DEFAULT_GRACE = Duration.ofMillis(100);
 
-    /**
-     * Checks and completes the options; {@code null} for a set, map or the grace window means its default.
-     * Prefer {@link #builder()}.
-     *
-     * @param gateway      the gateway, or {@code null} to detect the default gateway
-     * @param localAddress this host's address to map to, or {@code null} for the one routing to the gateway
-     * @param timeout      the deadline of each operation, positive
-     * @param protocols    the protocols to try; empty = all
-     * @param serverPorts  non-standard server ports per protocol
-     * @param upnpLocation a known UPnP description URL, or {@code null}
-     * @param multicast    whether SSDP search and PCP ANNOUNCE listening may use multicast
-     * @param graceWindow  the wait for a preferred protocol after the first answer, not negative
-     * @throws NullPointerException     when {@code timeout} is null
-     * @throws IllegalArgumentException when {@code timeout} is not positive or {@code graceWindow} negative
-     */
-    public DiscoveryOptions {
+    private final InetAddress gateway;
+    private final InetAddress localAddress;
+    private final Duration timeout;
+    private final Set<MappingProtocol> protocols;
+    private final Map<MappingProtocol, Integer> serverPorts;
+    private final URI upnpLocation;
+    private final boolean multicast;
+    private final Duration graceWindow;
+
+    /** Checks and completes the options; {@code null} for a set, map or the grace window means its default. */
+    private DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Duration timeout,
+            Set<MappingProtocol> protocols, Map<MappingProtocol, Integer> serverPorts, URI upnpLocation,
+            boolean multicast, Duration graceWindow) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }
-        protocols = protocols == null || protocols.isEmpty() ? Set.copyOf(EnumSet.allOf(MappingProtocol.class))
+        this.gateway = gateway;
+        this.localAddress = localAddress;
+        this.timeout = timeout;
+        this.protocols = protocols == null || protocols.isEmpty() ? Set.copyOf(EnumSet.allOf(MappingProtocol.class))
                 : Set.copyOf(protocols);
-        serverPorts = serverPorts == null ? Map.of() : Map.copyOf(serverPorts);
-        graceWindow = graceWindow == null ? DEFAULT_GRACE : graceWindow;
-        if (graceWindow.isNegative()) {
+        this.serverPorts = serverPorts == null ? Map.of() : Map.copyOf(serverPorts);
+        this.upnpLocation = upnpLocation;
+        this.multicast = multicast;
+        this.graceWindow = graceWindow == null ? DEFAULT_GRACE : graceWindow;
+        if (this.graceWindow.isNegative()) {
             throw new IllegalArgumentException("grace window must not be negative");
         }
+    }
+
+    /** {@return the gateway to use, or {@code null} to detect the default gateway} */
+    public InetAddress gateway() {
+        return gateway;
+    }
+
+    /** {@return this host's address to map to, or {@code null} for the one that routes to the gateway} */
+    public InetAddress localAddress() {
+        return localAddress;
+    }
+
+    /** {@return the deadline of each operation (probe, map, unmap)} */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** {@return the protocols to try (an unmodifiable, non-empty set)} */
+    public Set<MappingProtocol> protocols() {
+        return protocols;
+    }
+
+    /** {@return the non-standard server ports per protocol (tests, unusual gateways); a missing one is standard} */
+    public Map<MappingProtocol, Integer> serverPorts() {
+        return serverPorts;
+    }
+
+    /** {@return a known UPnP description URL that skips SSDP, or {@code null}} */
+    public URI upnpLocation() {
+        return upnpLocation;
+    }
+
+    /** {@return whether multicast may be used (SSDP search, PCP ANNOUNCE listening)} */
+    public boolean multicast() {
+        return multicast;
+    }
+
+    /** {@return how long to wait for a preferred protocol (PCP, then NAT-PMP, then UPnP) after the first answer} */
+    public Duration graceWindow() {
+        return graceWindow;
     }
 
     /**
@@ -119,6 +152,28 @@ public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Du
         b.multicast = multicast;
         b.graceWindow = graceWindow;
         return b;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof DiscoveryOptions d && Objects.equals(gateway, d.gateway)
+                && Objects.equals(localAddress, d.localAddress) && timeout.equals(d.timeout)
+                && protocols.equals(d.protocols) && serverPorts.equals(d.serverPorts)
+                && Objects.equals(upnpLocation, d.upnpLocation) && multicast == d.multicast
+                && graceWindow.equals(d.graceWindow);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(gateway, localAddress, timeout, protocols, serverPorts, upnpLocation, multicast,
+                graceWindow);
+    }
+
+    @Override
+    public String toString() {
+        return "DiscoveryOptions[gateway=" + gateway + ", localAddress=" + localAddress + ", timeout=" + timeout
+                + ", protocols=" + protocols + ", serverPorts=" + serverPorts + ", upnpLocation=" + upnpLocation
+                + ", multicast=" + multicast + ", graceWindow=" + graceWindow + "]";
     }
 
     /** Builds {@link DiscoveryOptions}. */
@@ -241,7 +296,7 @@ public record DiscoveryOptions(InetAddress gateway, InetAddress localAddress, Du
          * The options set so far.
          *
          * @return the options
-         * @throws IllegalArgumentException as the {@link DiscoveryOptions} constructor
+         * @throws IllegalArgumentException when the timeout is not positive or the grace window negative
          */
         public DiscoveryOptions build() {
             return new DiscoveryOptions(gateway, localAddress, timeout, protocols, serverPorts, upnpLocation,
