@@ -167,7 +167,7 @@ final class CheckCommand extends BaseCommand {
                 if (service.isPresent()) {
                     ui().progress("asking " + echo.text() + " to reach " + Render.host(m.externalAddress())
                             + ":" + m.externalPort() + "…");
-                    proof = ReachabilityProbe.prove(service.get(), m, opts().timeoutOrDefault());
+                    proof = prove(service.get(), m);
                 }
                 out.add(new MappingCheck(t, family, m, v, proof, null));
             } finally {
@@ -179,6 +179,21 @@ final class CheckCommand extends BaseCommand {
                             + Hints.explain(e, 0));
                 }
             }
+        }
+    }
+
+    /**
+     * The echo proof; while a program listens on the TCP port here (the probe cannot), the echo service's accepted
+     * connection is the proof. A busy UDP port stays a CONFLICT: nothing could tell the echo's datagram apart.
+     */
+    private ReachabilityProbe.Result prove(InetSocketAddress service, PortMapping m) throws PortMappingException {
+        try {
+            return ReachabilityProbe.prove(service, m, opts().timeoutOrDefault());
+        } catch (PortMappingException e) {
+            if (e.reason() != PortMappingException.Reason.CONFLICT || m.transport() != Transport.TCP) {
+                throw e;
+            }
+            return ReachabilityProbe.proveConnect(service, m, opts().timeoutOrDefault());
         }
     }
 
@@ -196,7 +211,7 @@ final class CheckCommand extends BaseCommand {
             MappingVerifier.Result verified, ReachabilityProbe.Result proof, String error) {
         boolean good() {
             return mapping != null && verified != MappingVerifier.Result.MISSING
-                    && (proof == null || proof.arrived());
+                    && (proof == null || proof.outcome().proven());
         }
     }
 }

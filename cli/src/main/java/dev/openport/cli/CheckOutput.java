@@ -67,7 +67,7 @@ final class CheckOutput {
             if (m.proof() == null && echoGiven) {
                 ui.line(reach + "not proven — the echo service has no " + m.family().displayName() + " address");
             } else if (m.proof() != null) {
-                ui.line(reach + (m.proof().arrived()
+                ui.line(reach + (m.proof().outcome().proven()
                         ? ui.green("proven") + " — " + m.proof().detail() + " in " + m.proof().took().toMillis()
                                 + " ms"
                         : ui.red("not reachable") + " — " + m.proof().detail()));
@@ -159,7 +159,7 @@ final class CheckOutput {
         reach.put("tested", tested);
         // a mapping the echo service has no address for (its family) is not proven, and does not count
         reach.put("proven", tested && ms.stream().filter(m -> m.proof() != null || m.mapping() == null)
-                .allMatch(m -> m.proof() != null && m.proof().arrived()));
+                .allMatch(m -> m.proof() != null && m.proof().outcome().proven()));
         reach.put("detail", echoGiven ? null : NOT_PROVEN);
         doc.put("reachability", reach);
         return doc;
@@ -168,6 +168,8 @@ final class CheckOutput {
     private static Map<String, Object> proof(CheckCommand.MappingCheck m) {
         Map<String, Object> j = new LinkedHashMap<>();
         j.put("arrived", m.proof().arrived());
+        j.put("proven", m.proof().outcome().proven()); // also true when a program here accepted the echo's connection
+        j.put("outcome", m.proof().outcome().name().toLowerCase(Locale.ROOT));
         j.put("detail", m.proof().detail());
         j.put("millis", m.proof().took().toMillis());
         return j;

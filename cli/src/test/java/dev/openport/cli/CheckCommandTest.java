@@ -236,6 +236,22 @@ class CheckCommandTest {
     }
 
     @Test
+    void aTcpPortAProgramListensOnIsProvenByTheEchoServicesAcceptedConnection() throws Exception {
+        gw.externalAddress = new byte[] {127, 0, 0, 1}; // the "outside" reaches 127.0.0.1:port = the program
+        try (java.net.ServerSocket app = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                CheckEchoServer echo = new CheckEchoServer()) {
+            int port = app.getLocalPort();
+            Cli.Result r = CheckCli.run(cli(port + "/tcp", "--echo", echo.hostPort()));
+            assertThat(r.out()).as(r.err()).containsPattern("reachability tcp: proven — the echo service connected "
+                    + "to 127.0.0.1:" + port + " \\(a program here listens on the port\\) in \\d+ ms");
+            Map<String, Object> m = Cli.list(CheckCli.run(cli(port + "/tcp", "--echo", echo.hostPort(), "--json"))
+                    .json().get("mappings")).get(0);
+            assertThat(Cli.obj(m.get("reachability"))).containsEntry("arrived", false).containsEntry("proven", true)
+                    .containsEntry("outcome", "connected");
+        }
+    }
+
+    @Test
     void echoThatCannotReachTheExternalPortSaysNotReachable() throws Exception {
         gw.externalAddress = new byte[] {127, 0, 0, 1};
         int internal;
