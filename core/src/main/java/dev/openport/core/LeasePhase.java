@@ -32,8 +32,7 @@ enum LeasePhase {
     LeaseState publicState() {
         return switch (this) {
             case MAPPING -> LeaseState.MAPPING;
-            case ACTIVE -> LeaseState.ACTIVE;
-            case VERIFYING -> LeaseState.VERIFYING;
+            case ACTIVE, VERIFYING -> LeaseState.ACTIVE; // a read-back in flight is healthy
             case WAITING_FOR_WAN -> LeaseState.WAITING_FOR_WAN;
             case RENEWING, REPAIRING -> LeaseState.RENEWING;
             case RETRYING, RETRYING_REPAIR -> LeaseState.RETRYING;

@@ -12,13 +12,8 @@ package dev.openport.core;
 public enum LeaseState {
     /** The first request is in flight. */
     MAPPING,
-    /** Granted; a renewal is scheduled. */
+    /** Granted and healthy; the next renewal or read-back is scheduled (or a read-back is in flight). */
     ACTIVE,
-    /**
-     * Granted; a read-back of the gateway's entry and external address is in flight (routers drop entries
-     * silently and renumber their WAN side). A healthy state, like {@link #ACTIVE}.
-     */
-    VERIFYING,
     /**
      * Granted, but the gateway reports no usable external address (0.0.0.0 while its WAN link is down): openport
      * keeps checking and re-adds the mapping if the router flushed it when the WAN comes back.

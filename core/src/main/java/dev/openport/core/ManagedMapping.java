@@ -152,7 +152,7 @@ public final class ManagedMapping implements AutoCloseable {
      * The state, the most troubled of all transports' (e.g. {@link LeaseState#RETRYING} when one of TCP/UDP is
      * retrying).
      *
-     * @return the state callers see; {@link LeaseState#VERIFYING} is reported as {@link LeaseState#ACTIVE}
+     * @return the state; a read-back in flight counts as {@link LeaseState#ACTIVE}
      */
     public LeaseState state() {
         LeaseState worst = LeaseState.ACTIVE;
@@ -167,7 +167,7 @@ public final class ManagedMapping implements AutoCloseable {
 
     private static int rank(LeaseState s) {
         return switch (s) {
-            case ACTIVE, VERIFYING -> 0; // a read-back in flight is healthy: callers see ACTIVE
+            case ACTIVE -> 0;
             case RENEWING -> 1;
             case MAPPING -> 2;
             case WAITING_FOR_WAN -> 3;
