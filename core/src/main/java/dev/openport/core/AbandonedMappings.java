@@ -38,6 +38,23 @@ final class AbandonedMappings {
     }
 
     /**
+     * A grant {@code got} by {@code by} replaced {@code prev}, made by {@code prevBy}: a mapping left on another
+     * protocol is kept, held by its mapper, to delete later; the same protocol's replaced mapper is let go; and
+     * entries the grant supersedes are dropped. Mappers no longer needed are added to {@code unhold}.
+     */
+    void granted(PortMapping prev, PortMapper prevBy, PortMapping got, PortMapper by, long since,
+            List<PortMapper> unhold) {
+        if (by != prevBy && prevBy != null) {
+            if (prev != null && !sameProtocol(prev, got)) {
+                add(prev, prevBy, since); // moved to another protocol: the old mapping stays held until deleted
+            } else {
+                unhold.add(prevBy);
+            }
+        }
+        supersede(got, unhold);
+    }
+
+    /**
      * Back on a protocol we had abandoned: the new mapping replaces the old one there (NAT-PMP and PCP key it by
      * internal port, UPnP by the external port we asked for again), so deleting the old one could delete ours.
      * The mappers no longer needed are added to {@code unhold}.

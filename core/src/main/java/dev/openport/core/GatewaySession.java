@@ -345,6 +345,18 @@ final class GatewaySession {
         }
     }
 
+    /**
+     * A lease's read-back through {@code gateway} showed whether it has a usable external address ({@code wanDown}:
+     * it reported {@code reported}, e.g. 0.0.0.0); said once per outage in the log, not at every check.
+     */
+    void readBack(boolean wanDown, java.net.InetAddress gateway, java.net.InetAddress reported, Lease from) {
+        if (wanDown && health() != GatewayHealth.State.WAITING_FOR_WAN) {
+            LOG.info("gateway {} reports external address {}: waiting for its WAN link", gateway.getHostAddress(),
+                    reported.getHostAddress());
+        }
+        signal(wanDown ? GatewayHealth.Signal.NO_WAN : GatewayHealth.Signal.WAN_BACK, from);
+    }
+
     /** The gateway's health now. */
     synchronized GatewayHealth.State health() {
         return health;

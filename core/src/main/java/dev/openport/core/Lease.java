@@ -175,14 +175,8 @@ final class Lease {
                     madeBy = mapper;
                     if (mapper != prevBy) {
                         session.hold(mapper); // under our lock, so a racing close() cannot unhold it first
-                        if (prev != null && prevBy != null && !AbandonedMappings.sameProtocol(prev, got)) {
-                            // moved to another protocol: the old mapping stays held by prevBy until deleted
-                            abandoned.add(prev, prevBy, history.outageSince(now));
-                        } else if (prevBy != null) {
-                            unhold.add(prevBy);
-                        }
                     }
-                    abandoned.supersede(got, unhold);
+                    abandoned.granted(prev, prevBy, got, mapper, history.outageSince(now), unhold);
                     history.granted(now);
                     manager.refusals().granted(session.options, got.gateway(), got.protocol());
                     if (history.restored()) {
@@ -259,15 +253,8 @@ final class Lease {
                 changes.add(change(MappingChange.Kind.CHANGED, prev, current, "the gateway's external address is now "
                         + ext.get().getHostAddress(), null));
             }
-            boolean wanJustWentDown = e == LeaseEvent.NO_WAN // logged once per outage, not at every check
-                    && session.health() != GatewayHealth.State.WAITING_FOR_WAN;
             if (state == LeasePhase.VERIFYING) {
-                session.signal(e == LeaseEvent.NO_WAN ? GatewayHealth.Signal.NO_WAN : GatewayHealth.Signal.WAN_BACK,
-                        this);
-            }
-            if (wanJustWentDown && state == LeasePhase.VERIFYING) {
-                LOG.info("gateway {} reports external address {}: waiting for its WAN link",
-                        mapper.gateway().getHostAddress(), c.externalAddress().getHostAddress());
+                session.readBack(e == LeaseEvent.NO_WAN, mapper.gateway(), c.externalAddress(), this);
             }
             if (e == LeaseEvent.MISSING && state == LeasePhase.VERIFYING) {
                 if (history.droppedEarly(current, now) && mapper.protocol() == MappingProtocol.UPNP
