@@ -3,6 +3,7 @@ package dev.openport.core;
 import dev.openport.bench.Stats;
 import dev.openport.core.spi.PortMapperProvider;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.ProtocolState;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -354,7 +355,7 @@ public final class LeaseScaleBench {
         public PortMapping map(MappingRequest request) {
             int ext = request.externalPort() == 0 ? request.internalPort() : request.externalPort();
             return new PortMapping(request, gateway, external, ext, request.lifetime(),
-                    Instant.now().plus(request.lifetime()), MappingProtocol.NAT_PMP, gateway, "");
+                    Instant.now().plus(request.lifetime()), MappingProtocol.NAT_PMP, gateway, ProtocolState.NONE);
         }
 
         @Override

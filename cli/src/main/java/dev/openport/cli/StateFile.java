@@ -4,6 +4,7 @@ import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.ProtocolState;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -59,7 +60,7 @@ final class StateFile {
         static Entry of(PortMapping m) {
             return new Entry(m.protocol(), m.gateway(), m.transport(), m.internalAddress(), m.internalPort(),
                     m.externalAddress(), m.externalPort(), m.lifetime().getSeconds(), m.isPermanent(),
-                    m.isPermanent() ? null : m.expiresAt(), m.request().description(), m.protocolState(),
+                    m.isPermanent() ? null : m.expiresAt(), m.request().description(), m.protocolState().text(),
                     Instant.now(), ProcessHandle.current().pid());
         }
 
@@ -72,7 +73,7 @@ final class StateFile {
                     asked, description);
             return new PortMapping(req, internalAddress, externalAddress, externalPort, permanent ? Duration.ZERO
                     : lifetime, permanent || expiresAt == null ? Instant.MAX : expiresAt, protocol, gateway,
-                    protocolState);
+                    ProtocolState.of(protocolState));
         }
 
         /** Same mapping (gateway, protocol, transport, internal address and port), ignoring lease times. */

@@ -7,6 +7,7 @@ import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.ProtocolState;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -177,7 +178,7 @@ final class UnmapCommand extends BaseCommand {
         InetAddress local = localAddressTowards(mapper.gateway());
         MappingRequest req = MappingRequest.of(t.transport(), t.port());
         return new PortMapping(req, local, null, t.port(), MappingRequest.DEFAULT_LIFETIME, Instant.now()
-                .plus(Duration.ofHours(2)), mapper.protocol(), mapper.gateway(), "");
+                .plus(Duration.ofHours(2)), mapper.protocol(), mapper.gateway(), ProtocolState.NONE);
     }
 
     static InetAddress localAddressTowards(InetAddress gateway) {

@@ -11,6 +11,7 @@ import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.ProtocolState;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -65,7 +66,7 @@ class Ipv6HalfTest {
                 }
                 log.add("map " + r.transport() + " " + r.internalPort());
                 return new PortMapping(r, o.localAddress(), o.localAddress(), r.internalPort(), r.lifetime(),
-                        Instant.now().plus(r.lifetime()), MappingProtocol.PCP, o.gateway(), "nonce");
+                        Instant.now().plus(r.lifetime()), MappingProtocol.PCP, o.gateway(), ProtocolState.of("nonce"));
             }
 
             @Override

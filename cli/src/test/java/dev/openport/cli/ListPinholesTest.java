@@ -6,6 +6,7 @@ import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,7 @@ class ListPinholesTest {
     PortMapping pinhole(MappingProtocol protocol, Transport t, int port, String protocolState) throws Exception {
         InetAddress six = InetAddress.getByName("::1");
         return new PortMapping(MappingRequest.of(t, port).withInternalAddress(six), six, six, port,
-                Duration.ofHours(1), Instant.now().plusSeconds(3600), protocol, six, protocolState);
+                Duration.ofHours(1), Instant.now().plusSeconds(3600), protocol, six, ProtocolState.of(protocolState));
     }
 
     String[] cli(String... args) {

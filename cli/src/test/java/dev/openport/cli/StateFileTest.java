@@ -7,6 +7,7 @@ import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.ProtocolState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ class StateFileTest {
         MappingRequest req = MappingRequest.of(t, port).withLifetime(Duration.ofHours(1)).withDescription("mc");
         Instant exp = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
         return new PortMapping(req, IpLiteral.parse("198.18.0.2"), IpLiteral.parse("203.0.113.1"), port + 1,
-                Duration.ofHours(1), exp, MappingProtocol.PCP, IpLiteral.parse("198.18.0.1"), nonce);
+                Duration.ofHours(1), exp, MappingProtocol.PCP, IpLiteral.parse("198.18.0.1"), ProtocolState.of(nonce));
     }
 
     @Test
@@ -42,7 +43,7 @@ class StateFileTest {
         PortMapping back = again.read().stream().filter(e -> e.transport() == Transport.TCP).findFirst()
                 .orElseThrow().toMapping();
         assertThat(back.protocol()).isEqualTo(MappingProtocol.PCP);
-        assertThat(back.protocolState()).isEqualTo("0123456789abcdef01234567");
+        assertThat(back.protocolState().text()).isEqualTo("0123456789abcdef01234567");
         assertThat(back.gateway()).isEqualTo(m.gateway());
         assertThat(back.internalAddress()).isEqualTo(m.internalAddress());
         assertThat(back.externalPort()).isEqualTo(25566);
@@ -61,7 +62,8 @@ class StateFileTest {
         StateFile state = new StateFile(dir.resolve("m.json"));
         PortMapping p = pcpMapping(80, Transport.TCP, "");
         PortMapping perm = new PortMapping(p.request(), p.internalAddress(), p.externalAddress(), 80,
-                Duration.ZERO, Instant.MAX, MappingProtocol.UPNP, p.gateway(), "http://198.18.0.1:2869/ctl");
+                Duration.ZERO, Instant.MAX, MappingProtocol.UPNP, p.gateway(),
+                ProtocolState.of("http://198.18.0.1:2869/ctl"));
         state.put(StateFile.Entry.of(perm));
         PortMapping back = state.read().get(0).toMapping();
         assertThat(back.isPermanent()).isTrue();

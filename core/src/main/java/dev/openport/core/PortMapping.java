@@ -1,5 +1,6 @@
 package dev.openport.core;
 
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,12 +27,13 @@ import java.util.Objects;
  * @param expiresAt       when the lease ends if not renewed; {@link Instant#MAX} for a permanent lease
  * @param protocol        the protocol that made it
  * @param gateway         the gateway that made it
- * @param protocolState   opaque protocol state needed to renew or delete this mapping later, possibly from
- *                        another process (the PCP nonce, the UPnP control URL); keep it as-is, never parse it
+ * @param protocolState   what the protocol module needs to renew or delete this mapping later, possibly from
+ *                        another process (the PCP nonce, the UPnP control URL): an SPI type, written and read by
+ *                        the module only; keep it as it is
  */
 public record PortMapping(MappingRequest request, InetAddress internalAddress, InetAddress externalAddress,
         int externalPort, Duration lifetime, Instant expiresAt, MappingProtocol protocol, InetAddress gateway,
-        String protocolState) {
+        ProtocolState protocolState) {
 
     /**
      * Checks a mapping as a protocol module (or a caller restoring a saved mapping) builds it.
@@ -44,7 +46,7 @@ public record PortMapping(MappingRequest request, InetAddress internalAddress, I
      * @param expiresAt       the lease end, not {@code null}
      * @param protocol        the protocol that made it, not {@code null}
      * @param gateway         the gateway that made it, not {@code null}
-     * @param protocolState   the opaque state the protocol module wrote; {@code null} = none
+     * @param protocolState   the state the protocol module wrote; {@code null} = {@link ProtocolState#NONE}
      * @throws NullPointerException     when a required component is {@code null}
      * @throws IllegalArgumentException when the external port is out of range
      */
@@ -58,7 +60,7 @@ public record PortMapping(MappingRequest request, InetAddress internalAddress, I
         Objects.requireNonNull(expiresAt, "expiresAt");
         Objects.requireNonNull(protocol, "protocol");
         Objects.requireNonNull(gateway, "gateway");
-        protocolState = protocolState == null ? "" : protocolState;
+        protocolState = protocolState == null ? ProtocolState.NONE : protocolState;
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.GatewayListener;
 import dev.openport.core.spi.PortMapperProvider;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -183,7 +184,7 @@ final class FakeGateway {
         InetAddress client = req.internalAddress() != null ? req.internalAddress()
                 : by.local != null ? by.local : address;
         PortMapping m = new PortMapping(req, client, external, port, lease,
-                lease.isZero() ? Instant.MAX : now.plus(lease), by.protocol, address, "fake");
+                lease.isZero() ? Instant.MAX : now.plus(lease), by.protocol, address, ProtocolState.of("fake"));
         table.put(req.transport() + "/" + port, m);
         log.add(by.protocol + " map " + req.transport() + " " + port);
         onChange.run();

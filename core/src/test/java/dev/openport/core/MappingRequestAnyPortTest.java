@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,10 +37,10 @@ class MappingRequestAnyPortTest {
         InetAddress lan = InetAddress.getByName("192.0.2.10");
         InetAddress gw = InetAddress.getByName("192.0.2.1");
         PortMapping any = new PortMapping(MappingRequest.anyPort(Transport.UDP), lan, null, 38534,
-                Duration.ofSeconds(60), Instant.EPOCH.plusSeconds(60), MappingProtocol.NAT_PMP, gw, "");
+                Duration.ofSeconds(60), Instant.EPOCH.plusSeconds(60), MappingProtocol.NAT_PMP, gw, ProtocolState.NONE);
         assertEquals(38534, any.internalPort());
         PortMapping fixed = new PortMapping(MappingRequest.of(Transport.UDP, 27015), lan, null, 38534,
-                Duration.ofSeconds(60), Instant.EPOCH.plusSeconds(60), MappingProtocol.NAT_PMP, gw, "");
+                Duration.ofSeconds(60), Instant.EPOCH.plusSeconds(60), MappingProtocol.NAT_PMP, gw, ProtocolState.NONE);
         assertEquals(27015, fixed.internalPort());
     }
 }

@@ -8,6 +8,7 @@ import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.ProtocolState;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,7 +51,7 @@ class ReachabilityProbeTest {
 
     static PortMapping mapping(Transport t, int internal, int external) {
         return new PortMapping(MappingRequest.of(t, internal), LO, LO, external, Duration.ofHours(1),
-                Instant.now().plusSeconds(3600), MappingProtocol.NAT_PMP, LO, "");
+                Instant.now().plusSeconds(3600), MappingProtocol.NAT_PMP, LO, ProtocolState.NONE);
     }
 
     @Test
@@ -73,7 +74,8 @@ class ReachabilityProbeTest {
             }
             // a pinhole: no translation, the external address is the host's own IPv6 address
             PortMapping pinhole = new PortMapping(MappingRequest.of(Transport.TCP, port), six, six, port,
-                    Duration.ofHours(1), Instant.now().plusSeconds(3600), MappingProtocol.UPNP, six, "");
+                    Duration.ofHours(1), Instant.now().plusSeconds(3600), MappingProtocol.UPNP, six,
+                    ProtocolState.NONE);
             ReachabilityProbe.Result r = ReachabilityProbe.prove(echo6.address(), pinhole, Duration.ofSeconds(2));
             assertThat(r.outcome()).as(r.detail()).isEqualTo(ReachabilityProbe.Outcome.ARRIVED);
         }

@@ -1,6 +1,7 @@
 package dev.openport.natpmp;
 
 import dev.openport.core.PortMapping;
+import dev.openport.core.spi.ProtocolState;
 
 /**
  * The NAT-PMP side of "any port" requests ({@code MappingRequest.anyPort}): which internal port goes on the
@@ -25,13 +26,13 @@ final class AnyPort {
     }
 
     /** The protocol state recording the internal port sent on the wire. */
-    static String state(int wireInternal) {
-        return STATE_PREFIX + wireInternal;
+    static ProtocolState state(int wireInternal) {
+        return ProtocolState.of(STATE_PREFIX + wireInternal);
     }
 
     /** The internal port to send for renewing or deleting {@code mapping}. */
     static int wireInternalPort(PortMapping mapping) {
-        String s = mapping.protocolState();
+        String s = mapping.protocolState().text();
         if (s.startsWith(STATE_PREFIX)) {
             try {
                 int port = Integer.parseInt(s.substring(STATE_PREFIX.length()));

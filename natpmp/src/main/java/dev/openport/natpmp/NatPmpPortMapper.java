@@ -4,12 +4,13 @@ import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
-import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.AnyPorts;
 import dev.openport.core.spi.GatewayListener;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.ProtocolState;
 import dev.openport.core.spi.RetransmissionPolicy;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -244,7 +245,8 @@ public final class NatPmpPortMapper implements PortMapper {
             InetAddress address = currentExternalAddress();
             Duration lease = Duration.ofSeconds(granted.lifetimeSeconds());
             return new PortMapping(request, localAddress, address, external, lease, now.plus(lease),
-                    MappingProtocol.NAT_PMP, gateway, request.followsExternalPort() ? AnyPort.state(internal) : "");
+                    MappingProtocol.NAT_PMP, gateway,
+                    request.followsExternalPort() ? AnyPort.state(internal) : ProtocolState.NONE);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -134,7 +135,7 @@ class NatPmpAnyPortTest {
         PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 25565));
         assertThat(m.externalPort()).isEqualTo(25565);
         assertThat(m.internalPort()).isEqualTo(25565);
-        assertThat(m.protocolState()).isEmpty();
+        assertThat(m.protocolState().text()).isEmpty();
     }
 
     @Test

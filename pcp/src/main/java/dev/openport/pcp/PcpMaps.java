@@ -2,6 +2,7 @@ package dev.openport.pcp;
 
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
+import dev.openport.core.spi.ProtocolState;
 import java.security.SecureRandom;
 import java.util.regex.Pattern;
 
@@ -53,19 +54,19 @@ final class PcpMaps {
      * The protocol state: the nonce as 24 hex digits, and for a request that follows the external port
      * {@code :} and the internal port on the wire (the mapping's key with the nonce, §11.1).
      */
-    static String state(Octets nonce, MappingRequest request, int wireInternal) {
-        return request.followsExternalPort() ? nonce.toHex() + ":" + wireInternal : nonce.toHex();
+    static ProtocolState state(Octets nonce, MappingRequest request, int wireInternal) {
+        return ProtocolState.of(request.followsExternalPort() ? nonce.toHex() + ":" + wireInternal : nonce.toHex());
     }
 
     /** The nonce kept in {@link PortMapping#protocolState()}, or {@code null}. */
     static Octets nonceOf(PortMapping mapping) {
-        var m = STATE.matcher(mapping.protocolState());
+        var m = STATE.matcher(mapping.protocolState().text());
         return m.matches() ? Octets.fromHex(m.group(1)) : null;
     }
 
     /** The internal port the mapping was asked for on the wire. */
     static int wireInternalPort(PortMapping mapping) {
-        var m = STATE.matcher(mapping.protocolState());
+        var m = STATE.matcher(mapping.protocolState().text());
         if (m.matches() && m.group(2) != null) {
             int port = Integer.parseInt(m.group(2));
             if (port >= 1 && port <= 0xFFFF) {

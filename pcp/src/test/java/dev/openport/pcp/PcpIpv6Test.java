@@ -74,7 +74,7 @@ class PcpIpv6Test extends LoopbackPcpServerTest {
         });
         PcpMessage last = six.requests().get(six.requests().size() - 1);
         assertThat(last.lifetime()).isEqualTo(1);
-        assertThat(last.map().nonce().toHex()).isEqualTo(made.protocolState());
+        assertThat(last.map().nonce().toHex()).isEqualTo(made.protocolState().text());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.ProbeContext;
+import dev.openport.core.spi.ProtocolState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.DatagramPacket;
@@ -126,14 +127,14 @@ class PcpLabIT {
                 PortMapping renewedUdp = m.renew(udp);
                 assertThat(renewedTcp.externalPort()).isEqualTo(port);
                 assertThat(renewedUdp.externalPort()).isEqualTo(port);
-                assertThat(renewedTcp.protocolState()).isEqualTo(tcp.protocolState());
+                assertThat(renewedTcp.protocolState().text()).isEqualTo(tcp.protocolState().text());
                 assertThat(nftRules()).contains("0x6 th dport " + port + " ");
                 assertThat(wanReachesTcp(port)).as("still reachable after renewal").isTrue();
 
                 // the gateway refuses to let another nonce delete it (RFC 6887 §11.3)
                 PortMapping foreign = new PortMapping(tcp.request(), tcp.internalAddress(), tcp.externalAddress(),
                         port, tcp.lifetime(), tcp.expiresAt(), tcp.protocol(), tcp.gateway(),
-                        "00112233445566778899aabb");
+                        ProtocolState.of("00112233445566778899aabb"));
                 assertThatThrownBy(() -> m.unmap(foreign)).isInstanceOfSatisfying(PortMappingException.class,
                         e -> assertThat(e.protocolCode()).hasValue(2));
             } finally {

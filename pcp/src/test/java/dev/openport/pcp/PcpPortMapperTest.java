@@ -11,6 +11,7 @@ import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.PortMapperProvider;
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -106,9 +107,9 @@ class PcpPortMapperTest extends LoopbackPcpServerTest {
         assertThat(sent.get(1).map().protocol()).isEqualTo(17);
         assertThat(sent.get(0).lifetime()).isEqualTo(7200);
         assertThat(sent.get(0).map().externalAddress()).isEqualTo(PcpAddresses.IPV4_UNSPECIFIED);
-        assertThat(tcp.protocolState()).matches("[0-9a-f]{24}").isEqualTo(sent.get(0).map().nonce().toHex());
-        assertThat(udp.protocolState()).isEqualTo(sent.get(1).map().nonce().toHex())
-                .isNotEqualTo(tcp.protocolState());
+        assertThat(tcp.protocolState().text()).matches("[0-9a-f]{24}").isEqualTo(sent.get(0).map().nonce().toHex());
+        assertThat(udp.protocolState().text()).isEqualTo(sent.get(1).map().nonce().toHex())
+                .isNotEqualTo(tcp.protocolState().text());
         assertThat(server.hasMapping(6, 25565)).isTrue();
         assertThat(server.hasMapping(17, 25565)).isTrue();
     }
@@ -127,7 +128,7 @@ class PcpPortMapperTest extends LoopbackPcpServerTest {
         PortMapping first = m.map(MappingRequest.of(Transport.UDP, 27015));
         PortMapping renewed = m.renew(first);
         assertThat(renewed.externalPort()).isEqualTo(first.externalPort());
-        assertThat(renewed.protocolState()).isEqualTo(first.protocolState());
+        assertThat(renewed.protocolState().text()).isEqualTo(first.protocolState().text());
         PcpMessage renewal = mapRequests().get(1);
         assertThat(renewal.map().nonce()).isEqualTo(mapRequests().get(0).map().nonce());
         assertThat(renewal.map().externalPort()).isEqualTo(first.externalPort());
@@ -142,7 +143,7 @@ class PcpPortMapperTest extends LoopbackPcpServerTest {
         server.occupy(27016);   // someone else took the port while the gateway was down
         PortMapping renewed = m.renew(first);
         assertThat(renewed.externalPort()).isNotEqualTo(first.externalPort()).isEqualTo(47016);
-        assertThat(renewed.protocolState()).isEqualTo(first.protocolState());
+        assertThat(renewed.protocolState().text()).isEqualTo(first.protocolState().text());
     }
 
     @Test
@@ -163,7 +164,7 @@ class PcpPortMapperTest extends LoopbackPcpServerTest {
         m.unmap(made);
         PcpMessage delete = mapRequests().get(1);
         assertThat(delete.lifetime()).isZero();
-        assertThat(delete.map().nonce().toHex()).isEqualTo(made.protocolState());
+        assertThat(delete.map().nonce().toHex()).isEqualTo(made.protocolState().text());
         assertThat(server.hasMapping(6, 8080)).isFalse();
         m.unmap(made);   // already gone: the server answers SUCCESS (§15)
     }
@@ -190,7 +191,7 @@ class PcpPortMapperTest extends LoopbackPcpServerTest {
         PortMapping made = m.map(MappingRequest.of(Transport.TCP, 8080));
         PortMapping forged = new PortMapping(made.request(), made.internalAddress(), made.externalAddress(),
                 made.externalPort(), made.lifetime(), made.expiresAt(), made.protocol(), made.gateway(),
-                "00112233445566778899aabb");
+                ProtocolState.of("00112233445566778899aabb"));
         assertThatThrownBy(() -> m.unmap(forged)).isInstanceOfSatisfying(PortMappingException.class, e -> {
             assertThat(e.reason()).isEqualTo(Reason.NOT_AUTHORIZED);
             assertThat(e.protocolCode()).hasValue(2);

@@ -4,6 +4,7 @@ import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.Transport;
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,8 +34,9 @@ final class Entries {
      * Opaque state to act on the mapping from another process: the control URL and service type (the external
      * port and protocol are in the mapping itself).
      */
-    static String state(WanService s, int ext, Transport t) {
-        return "upnp;st=" + s.serviceType() + ";ctl=" + s.controlUrl() + ";ext=" + ext + ";proto=" + t.name();
+    static ProtocolState state(WanService s, int ext, Transport t) {
+        return ProtocolState.of("upnp;st=" + s.serviceType() + ";ctl=" + s.controlUrl() + ";ext=" + ext + ";proto="
+                + t.name());
     }
 
     /** A granted mapping: lease 0 is permanent (lifetime ZERO, never expires). */

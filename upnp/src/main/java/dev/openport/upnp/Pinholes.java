@@ -4,9 +4,10 @@ import dev.openport.core.MappingCheck;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
-import dev.openport.core.PortMappingException;
 import dev.openport.core.PortMappingException.Reason;
+import dev.openport.core.PortMappingException;
 import dev.openport.core.spi.AnyPorts;
+import dev.openport.core.spi.ProtocolState;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,16 +26,16 @@ final class Pinholes {
     }
 
     static boolean isPinhole(PortMapping m) {
-        return m.protocolState().startsWith(PREFIX);
+        return m.protocolState().text().startsWith(PREFIX);
     }
 
     static int idOf(PortMapping m) throws PortMappingException {
-        String s = m.protocolState().substring(PREFIX.length());
+        String s = m.protocolState().text().substring(PREFIX.length());
         int semi = s.indexOf(';');
         try {
             return Integer.parseInt(semi < 0 ? s : s.substring(0, semi));
         } catch (NumberFormatException e) {
-            throw new PortMappingException(Reason.PROTOCOL_ERROR, "not a pinhole state: " + m.protocolState());
+            throw new PortMappingException(Reason.PROTOCOL_ERROR, "not a pinhole state: " + m.protocolState().text());
         }
     }
 
@@ -53,7 +54,7 @@ final class Pinholes {
         }
         return new PortMapping(req, client, client, port, Duration.ofSeconds(lease),
                 Instant.now().plusSeconds(lease), MappingProtocol.UPNP, mapper.gateway(),
-                PREFIX + id + ";ctl=" + fw.service().controlUrl());
+                ProtocolState.of(PREFIX + id + ";ctl=" + fw.service().controlUrl()));
     }
 
     static PortMapping renew(IgdClient fw, UpnpPortMapper mapper, PortMapping m) throws PortMappingException {

@@ -24,7 +24,7 @@ class FakeIgdMappingTest extends LoopbackIgdTest {
             assertThat(tcp.externalPort()).isEqualTo(5000);
             assertThat(tcp.lifetime()).isEqualTo(Duration.ofHours(2));
             assertThat(tcp.externalAddress().getHostAddress()).isEqualTo("203.0.113.1");
-            assertThat(tcp.protocolState()).contains("ctl=http://127.0.0.1:" + igd.httpPort() + "/ctl/IPConn");
+            assertThat(tcp.protocolState().text()).contains("ctl=http://127.0.0.1:" + igd.httpPort() + "/ctl/IPConn");
             assertThat(igd.table).containsKeys("5000/TCP", "5000/UDP");
             assertThat(igd.table.get("5000/TCP").client()).isEqualTo("127.0.0.1");
             assertThat(igd.table.get("5000/TCP").description()).isEqualTo("game <&> \"x\"");
@@ -88,12 +88,12 @@ class FakeIgdMappingTest extends LoopbackIgdTest {
             assertThat(p.externalAddress()).isEqualTo(v6);
             assertThat(p.externalPort()).isEqualTo(5021);
             assertThat(p.lifetime()).isEqualTo(Duration.ofDays(1));
-            assertThat(p.protocolState()).startsWith("upnp-pinhole;id=1;");
+            assertThat(p.protocolState().text()).startsWith("upnp-pinhole;id=1;");
             assertThat(igd.table).as("no IPv4 port mapping").isEmpty();
 
             PortMapping r = m.renew(p);
             assertThat(igd.requests("UpdatePinhole")).hasSize(1);
-            assertThat(r.protocolState()).isEqualTo(p.protocolState());
+            assertThat(r.protocolState().text()).isEqualTo(p.protocolState().text());
 
             igd.pinholes.clear(); // the router rebooted: renew re-adds
             PortMapping again = m.renew(r);

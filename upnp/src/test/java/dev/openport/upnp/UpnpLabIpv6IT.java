@@ -53,11 +53,11 @@ class UpnpLabIpv6IT {
         int port = 40600;
         PortMapping p = m.map(MappingRequest.of(Transport.TCP, port).withLifetime(Duration.ofMinutes(10)));
         try {
-            assertThat(p.protocolState()).startsWith("upnp-pinhole;id=");
+            assertThat(p.protocolState().text()).startsWith("upnp-pinhole;id=");
             assertThat(p.externalAddress()).isEqualTo(CLIENT6);
             assertThat(wanReaches(port)).as("WAN host reaches the pinhole").isTrue();
             PortMapping r = m.renew(p);
-            assertThat(r.protocolState()).isEqualTo(p.protocolState());
+            assertThat(r.protocolState().text()).isEqualTo(p.protocolState().text());
             assertThat(m.check(p).state()).as("GetPinholePackets").isEqualTo(dev.openport.core.MappingCheck.State.HELD);
         } finally {
             m.unmap(p);
