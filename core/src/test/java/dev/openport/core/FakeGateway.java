@@ -271,7 +271,7 @@ final class FakeGateway {
                     throw new PortMappingException(PortMappingException.Reason.TIMEOUT, "interrupted");
                 }
             }
-            gw.log.add(protocol + " renew() call, state " + mapping.protocolState());
+            gw.log.add(protocol + " renew() call, state " + mapping.protocolState().text());
             return gw.grant(this, mapping.request(), mapping.externalPort());
         }
 
