@@ -10,23 +10,16 @@ import dev.openport.core.Transport;
 import dev.openport.core.spi.GatewayEvent;
 import dev.openport.core.spi.ProbeContext;
 import dev.openport.core.spi.ProtocolState;
+import dev.openport.core.testing.GatewayLab;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -56,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * inside the client namespace cannot survive. So the caller switches, and only the IPv6 test runs:
  *
  * <pre>
- * flock /tmp/openport-lab.lock sh -c 'bash lab/gateway-lab up --ipv6 &amp;&amp; bash lab/gateway-lab exec  *     mvn -o -q -pl pcp test-compile surefire:test@default-test -Dtest=PcpLabIT -DOPENPORT_LAB=1  *     -DOPENPORT_LAB_IPV6=1 -Dopenport.loopbackOnly=false; rc=$?; bash lab/gateway-lab up; exit $rc'
+ * flock /tmp/openport-lab.lock sh -c 'bash lab/gateway-lab up --ipv6 &amp;&amp; bash lab/gateway-lab exec \
+ *     mvn -o -q -pl pcp test-compile surefire:test@default-test -Dtest=PcpLabIT -DOPENPORT_LAB=1 \
+ *     -DOPENPORT_LAB_IPV6=1 -Dopenport.loopbackOnly=false; rc=$?; bash lab/gateway-lab up; exit $rc'
  * </pre>
  */
 @EnabledIfSystemProperty(named = "OPENPORT_LAB", matches = "1")
@@ -326,96 +321,24 @@ class PcpLabIT {
         }
     }
 
-    private static Path labScript() {
-        String p = System.getProperty("openport.lab.script");
-        if (p != null) {
-            return Path.of(p);
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve("lab").resolve("gateway-lab");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("lab/gateway-lab not found; set -Dopenport.lab.script");
-    }
-
     private static void lab(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", labScript().toString()));
-        cmd.addAll(List.of(args));
-        Result r = run(cmd, 90);
-        if (r.exit != 0) {
-            throw new IllegalStateException("gateway-lab " + String.join(" ", args) + " failed: " + r.out);
-        }
+        GatewayLab.command(90, args);
     }
 
     private static String nftRules() throws Exception {
-        return run(List.of("ip", "netns", "exec", "pmlab-gw", "nft", "list", "chain", "inet", "pmlab",
-                "prerouting_miniupnpd"), 10).out;
+        return GatewayLab.miniupnpdRules();
     }
 
     private static boolean wanReachesTcp(int port) throws Exception {
-        return tcpFromWan(new InetSocketAddress(CLIENT, port), "nc -N -w 2 " + WAN_IP + " " + port);
+        return GatewayLab.tcpFromWan(new InetSocketAddress(CLIENT, port), "nc -N -w 2 " + WAN_IP + " " + port);
     }
 
     private static boolean wanReachesTcp6(int port) throws Exception {
-        return tcpFromWan(new InetSocketAddress(CLIENT6, port), "nc -6 -N -w 2 " + CLIENT6.getHostAddress() + " "
-                + port);
-    }
-
-    private static boolean tcpFromWan(InetSocketAddress listen, String nc) throws Exception {
-        try (ServerSocket server = new ServerSocket()) {
-            server.setReuseAddress(true);
-            server.bind(listen);
-            server.setSoTimeout(3000);
-            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept()) {
-                    s.setSoTimeout(3000);
-                    InputStream in = s.getInputStream();
-                    return new String(in.readNBytes(5), StandardCharsets.US_ASCII);
-                } catch (IOException e) {
-                    return "";
-                }
-            });
-            run(List.of("ip", "netns", "exec", "pmlab-wan", "sh", "-c", "echo hello | " + nc), 10);
-            return "hello".equals(got.get(5, TimeUnit.SECONDS));
-        }
+        return GatewayLab.tcpFromWan(new InetSocketAddress(CLIENT6, port), "nc -6 -N -w 2 "
+                + CLIENT6.getHostAddress() + " " + port);
     }
 
     private static boolean wanReachesUdp(int port) throws Exception {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(CLIENT, port))) {
-            socket.setSoTimeout(3000);
-            run(List.of("ip", "netns", "exec", "pmlab-wan", "sh", "-c",
-                    "echo hello | nc -u -w 1 " + WAN_IP + " " + port), 10);
-            DatagramPacket p = new DatagramPacket(new byte[64], 64);
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException e) {
-                return false;
-            }
-            return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII).startsWith("hello");
-        }
-    }
-
-    private record Result(int exit, String out) {
-    }
-
-    private static Result run(List<String> cmd, int timeoutSeconds) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("timed out: " + cmd);
-        }
-        return new Result(p.exitValue(), out.get(5, TimeUnit.SECONDS));
+        return GatewayLab.udpFromWan(new InetSocketAddress(CLIENT, port), "nc -u -w 1 " + WAN_IP + " " + port);
     }
 }

@@ -7,16 +7,9 @@ import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.ProbeContext;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
+import dev.openport.core.testing.GatewayLab;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +18,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -198,7 +190,7 @@ class UpnpLabIT {
             assertThat(repaired.externalPort()).isEqualTo(40600);
             assertThat(wanReachesUdp(40600)).as("WAN host reaches the repaired mapping").isTrue();
             // the router drops it (another tool deletes it): check says MISSING, renew brings it back
-            run(List.of("upnpc", "-i", "-u", m.location().toString(), "-d", "40600", "UDP"), 10);
+            GatewayLab.run(List.of("upnpc", "-i", "-u", m.location().toString(), "-d", "40600", "UDP"), 10);
             assertThat(m.check(p).state()).isEqualTo(dev.openport.core.MappingCheck.State.MISSING);
             m.renew(p);
             assertThat(wanReachesUdp(40600)).as("WAN host reaches the re-added mapping").isTrue();
@@ -250,38 +242,16 @@ class UpnpLabIT {
 
     // ---- lab helpers ----
 
-    private static Path labScript() {
-        String p = System.getProperty("openport.lab.script");
-        if (p != null) {
-            return Path.of(p);
-        }
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path candidate = dir.resolve("lab").resolve("gateway-lab");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("lab/gateway-lab not found; set -Dopenport.lab.script");
-    }
-
     private static void lab(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("bash", labScript().toString()));
-        cmd.addAll(List.of(args));
-        Result r = run(cmd, 60);
-        if (r.exit != 0) {
-            throw new IllegalStateException("gateway-lab " + String.join(" ", args) + " failed: " + r.out);
-        }
+        GatewayLab.command(60, args);
     }
 
     private static String nftRules() throws Exception {
-        return run(List.of("ip", "netns", "exec", "pmlab-gw", "nft", "list", "chain", "inet", "pmlab",
-                "prerouting_miniupnpd"), 10).out;
+        return GatewayLab.miniupnpdRules();
     }
 
     private static Set<String> upnpcList(String location) throws Exception {
-        String out = run(List.of("upnpc", "-i", "-u", location, "-l"), 20).out;
+        String out = GatewayLab.run(List.of("upnpc", "-i", "-u", location, "-l"), 20).out();
         Set<String> s = new HashSet<>();
         Matcher m = Pattern.compile("(?m)^\\s*\\d+\\s+(TCP|UDP)\\s+(\\d+)->([0-9.]+):(\\d+)\\s+'([^']*)'").matcher(out);
         while (m.find()) {
@@ -291,58 +261,11 @@ class UpnpLabIT {
     }
 
     private static boolean wanReachesTcp(int port) throws Exception {
-        try (ServerSocket server = new ServerSocket()) {
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(CLIENT, port));
-            server.setSoTimeout(3000);
-            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept()) {
-                    s.setSoTimeout(3000);
-                    InputStream in = s.getInputStream();
-                    return new String(in.readNBytes(5), StandardCharsets.US_ASCII);
-                } catch (IOException e) {
-                    return "";
-                }
-            });
-            run(List.of("ip", "netns", "exec", "pmlab-wan", "sh", "-c",
-                    "echo hello | nc -N -w 2 " + WAN_IP + " " + port), 10);
-            return "hello".equals(got.get(5, TimeUnit.SECONDS));
-        }
+        return GatewayLab.tcpFromWan(new InetSocketAddress(CLIENT, port), "nc -N -w 2 " + WAN_IP + " " + port);
     }
 
     private static boolean wanReachesUdp(int port) throws Exception {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(CLIENT, port))) {
-            socket.setSoTimeout(3000);
-            run(List.of("ip", "netns", "exec", "pmlab-wan", "sh", "-c",
-                    "echo hello | nc -u -w 1 " + WAN_IP + " " + port), 10);
-            DatagramPacket p = new DatagramPacket(new byte[64], 64);
-            try {
-                socket.receive(p);
-            } catch (SocketTimeoutException e) {
-                return false;
-            }
-            return new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII).startsWith("hello");
-        }
-    }
-
-    private record Result(int exit, String out) {
-    }
-
-    private static Result run(List<String> cmd, int timeoutSeconds) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("timed out: " + cmd);
-        }
-        return new Result(p.exitValue(), out.get(5, TimeUnit.SECONDS));
+        return GatewayLab.udpFromWan(new InetSocketAddress(CLIENT, port), "nc -u -w 1 " + WAN_IP + " " + port);
     }
 
     // ---- numbers ----

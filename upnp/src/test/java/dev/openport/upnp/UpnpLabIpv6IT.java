@@ -6,17 +6,11 @@ import dev.openport.core.MappingRequest;
 import dev.openport.core.PortMapping;
 import dev.openport.core.Transport;
 import dev.openport.core.spi.ProbeContext;
-import java.io.IOException;
+import dev.openport.core.testing.GatewayLab;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
@@ -78,23 +72,6 @@ class UpnpLabIpv6IT {
     }
 
     private static boolean wanReaches(int port) throws Exception {
-        try (ServerSocket server = new ServerSocket()) {
-            server.setReuseAddress(true);
-            server.bind(new InetSocketAddress(CLIENT6, port));
-            server.setSoTimeout(3000);
-            CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
-                try (Socket s = server.accept()) {
-                    s.setSoTimeout(3000);
-                    return new String(s.getInputStream().readNBytes(5), StandardCharsets.US_ASCII);
-                } catch (IOException e) {
-                    return "";
-                }
-            });
-            Process p = new ProcessBuilder(List.of("ip", "netns", "exec", "pmlab-wan", "sh", "-c",
-                    "echo hello | nc -6 -N -w 2 2001:db8:1::2 " + port)).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            p.waitFor(10, TimeUnit.SECONDS);
-            return "hello".equals(got.get(5, TimeUnit.SECONDS));
-        }
+        return GatewayLab.tcpFromWan(new InetSocketAddress(CLIENT6, port), "nc -6 -N -w 2 2001:db8:1::2 " + port);
     }
 }
