@@ -5,7 +5,6 @@ import dev.openport.core.DiscoveryOptions;
 import dev.openport.core.LocalNetwork;
 import dev.openport.core.MappingProtocol;
 import dev.openport.core.MappingRequest;
-import dev.openport.core.MappingVerifier;
 import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
 import dev.openport.core.PortMappingException;
@@ -160,7 +159,7 @@ final class CheckCommand extends BaseCommand {
             }
             try {
                 ui().progress("reading " + port.port() + "/" + t.lowerName() + " back…");
-                MappingVerifier.Result v = MappingVerifier.verify(mapper, m);
+                ReadBack v = ReadBack.of(mapper, m);
                 ReachabilityProbe.Result proof = null;
                 Optional<InetSocketAddress> service = echo == null || m.externalAddress() == null
                         ? Optional.empty() : echo.forFamilyOf(m.externalAddress());
@@ -208,9 +207,9 @@ final class CheckCommand extends BaseCommand {
      * @param error    why the gateway refused, or {@code null}
      */
     record MappingCheck(Transport transport, AddressFamily family, PortMapping mapping,
-            MappingVerifier.Result verified, ReachabilityProbe.Result proof, String error) {
+            ReadBack verified, ReachabilityProbe.Result proof, String error) {
         boolean good() {
-            return mapping != null && verified != MappingVerifier.Result.MISSING
+            return mapping != null && verified != ReadBack.MISSING
                     && (proof == null || proof.outcome().proven());
         }
     }

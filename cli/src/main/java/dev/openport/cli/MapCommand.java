@@ -9,7 +9,6 @@ import dev.openport.core.MapOptions;
 import dev.openport.core.MappingChange;
 import dev.openport.core.MappingRequest;
 import dev.openport.core.MappingProtocol;
-import dev.openport.core.MappingVerifier;
 import dev.openport.core.OpenPort;
 import dev.openport.core.PortMapper;
 import dev.openport.core.PortMapping;
@@ -271,7 +270,7 @@ final class MapCommand extends BaseCommand {
             return;
         }
         try {
-            if (MappingVerifier.verify(mapper, m) == MappingVerifier.Result.MISSING) {
+            if (ReadBack.of(mapper, m) == ReadBack.MISSING) {
                 warnings.add("the router accepted " + m.externalPort() + "/" + m.transport().lowerName()
                         + " but does not list it: it may have dropped it silently; run the command again, or use"
                         + " --keep (it re-adds a vanished mapping)");

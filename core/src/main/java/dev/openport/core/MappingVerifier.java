@@ -5,24 +5,17 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Reads a mapping back from the gateway after it was made, to catch routers that answer "OK" and then drop it
- * (docs/quirks.md). UPnP: the mapping must be in the gateway's table ({@link PortMapper#list()}), same
- * external port, transport and internal port. NAT-PMP/PCP: the gateway must renew it, keeping its external
- * port: a renewal answer is the protocol's only read-back.
- *
- * <pre>{@code
- * PortMapping m = mapper.map(MappingRequest.of(Transport.TCP, 25565));
- * if (MappingVerifier.verify(mapper, m) == MappingVerifier.Result.MISSING) {
- *     System.err.println("the router accepted the mapping but does not hold it");
- * }
- * }</pre>
+ * The default {@link PortMapper#check}: reads a mapping back from the gateway, to catch routers that answer "OK"
+ * and then drop it (docs/quirks.md). UPnP: the mapping must be in the gateway's table ({@link PortMapper#list()}),
+ * same external port, transport and internal port. NAT-PMP/PCP: the gateway must renew it, keeping its external
+ * port: a renewal answer is the protocol's only read-back. Callers use {@link PortMapper#check}.
  */
-public final class MappingVerifier {
+final class MappingVerifier {
     private MappingVerifier() {
     }
 
     /** What the read-back showed. */
-    public enum Result {
+    enum Result {
         /** The gateway holds the mapping. */
         CONFIRMED,
         /** The gateway no longer holds it (or renewing it moved it to another external port). */
@@ -41,7 +34,7 @@ public final class MappingVerifier {
      * @return whether the gateway holds it
      * @throws PortMappingException when the gateway stopped answering ({@code TIMEOUT})
      */
-    public static Result verify(PortMapper mapper, PortMapping mapping) throws PortMappingException {
+    static Result verify(PortMapper mapper, PortMapping mapping) throws PortMappingException {
         return switch (mapper.check(mapping).state()) {
             case HELD -> Result.CONFIRMED;
             case MISSING, FOREIGN -> Result.MISSING;
