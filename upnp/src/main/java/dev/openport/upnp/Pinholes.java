@@ -73,6 +73,16 @@ final class Pinholes {
     }
 
     /**
+     * Deletes the pinhole and opens it again for the same port, as a failed reachability signal asks: an
+     * UpdatePinhole only extends a pinhole that the firewall may list without letting anything through (the
+     * "listed but not forwarding" row of docs/quirks.md). The new pinhole has a new UniqueID.
+     */
+    static PortMapping repair(IgdClient fw, UpnpPortMapper mapper, PortMapping m) throws PortMappingException {
+        delete(fw, m);
+        return add(fw, mapper, m.request().withExternalPort(m.externalPort()));
+    }
+
+    /**
      * GetPinholePackets (WANIPv6FirewallControl:1 §2.5.6) for the pinhole's UniqueID: one small request that
      * never creates anything. A pinhole has no entry in the IPv4 port mapping table, so it is never looked up
      * there. Gone: 704 per the spec, 402 from miniupnpd for an unknown ID.

@@ -107,7 +107,7 @@ final class UpnpPortMapper implements PortMapper {
     @Override
     public PortMapping repair(PortMapping mapping) throws PortMappingException {
         if (Pinholes.isPinhole(mapping)) {
-            return renew(mapping);
+            return withFirewall(fw -> Pinholes.repair(fw, this, mapping));
         }
         return withRediscovery(c -> upkeep.repair(c, mapping));
     }

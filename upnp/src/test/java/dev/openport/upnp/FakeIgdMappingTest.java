@@ -103,4 +103,30 @@ class FakeIgdMappingTest extends LoopbackIgdTest {
             m.unmap(again); // 704: already gone
         }
     }
+
+    @Test
+    void repairOfAPinholeDeletesItAndOpensANewOneForTheSamePort() throws Exception {
+        // a reachability signal failed: UpdatePinhole would only extend a pinhole that may not forward
+        igd.ipv6Firewall = true;
+        InetAddress v6 = InetAddress.getByName("2001:db8:1::2");
+        try (UpnpPortMapper m = probeKeepingRequests()) {
+            PortMapping p = m.map(MappingRequest.of(Transport.TCP, 5022).withInternalAddress(v6));
+            String before = p.protocolState().text();
+
+            PortMapping r = m.repair(p);
+            assertThat(igd.requests("DeletePinhole")).hasSize(1);
+            assertThat(igd.requests("UpdatePinhole")).isEmpty();
+            assertThat(igd.pinholes).hasSize(1);
+            assertThat(igd.pinholes.values().iterator().next()).containsEntry("InternalPort", "5022")
+                    .containsEntry("InternalClient", "2001:db8:1::2");
+            assertThat(r.externalPort()).isEqualTo(5022);
+            assertThat(r.protocolState().text()).startsWith("upnp-pinhole;id=").isNotEqualTo(before);
+
+            igd.pinholes.clear(); // gone meanwhile: the delete's 704 is no failure, the add opens it
+            PortMapping again = m.repair(r);
+            assertThat(igd.pinholes).hasSize(1);
+            assertThat(again.externalPort()).isEqualTo(5022);
+            m.unmap(again);
+        }
+    }
 }
