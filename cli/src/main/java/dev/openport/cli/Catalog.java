@@ -23,6 +23,7 @@ final class Catalog {
         "openport discover|which protocols your router speaks",
         "openport check 25565/tcp|is the port really reachable? (double NAT, CGNAT)",
         "openport external-ip --json|the router's public address, for scripts",
+        "openport echo-service|on a host outside: the service 'check --echo' proves through",
     };
 
     static final String[] ROOT_NOTES = {
@@ -205,6 +206,38 @@ final class Catalog {
             },
             new String[0], true);
 
+    static final CommandInfo ECHO_SERVICE = new CommandInfo("echo-service",
+            "Run the echo service that 'check --echo' and 'map --keep --echo' prove ports through.",
+            new String[] {
+                "Nothing inside your network can prove that the internet reaches a mapped port: something "
+                    + "outside must try. Run this on a host OUTSIDE your network (a VPS, a friend's machine), "
+                    + "open its TCP port in that host's firewall, then from home: openport check 25565 --echo "
+                    + "HOST:7777. For each request it connects (TCP) or sends three datagrams (UDP) carrying a "
+                    + "token to the address and port asked, and answers SENT or FAILED <why>.",
+                "It only ever reaches whoever asks: the address asked must be the requester's own (IPv4), or in "
+                    + "the requester's /64 (IPv6); anything else is refused ('FAILED not your address') and "
+                    + "nothing is sent, so it cannot be used against others. Requests are bounded: one line of "
+                    + "at most 256 bytes within 5 s, a 3 s connect, 32 at once ('FAILED busy'), 2 a second per "
+                    + "address or IPv6 /64 after a burst of 6 ('FAILED rate limited').",
+                "It runs until Ctrl-C or SIGTERM and prints one line per request (with --json: one JSON object "
+                    + "per line). It talks to no router."},
+            null, null, false,
+            new Opt[] {
+                Opt.value("--listen", null, "<address>:<port>", "Where to listen: 203.0.113.2:7777, "
+                        + "[2001:db8::2]:7777, or :7777 for every address (default: :7777, every address of "
+                        + "both families where the system has IPv6)."),
+                Opt.flag("--json", null, "One JSON object per line: the listening address, then each request."),
+                Opt.flag("--verbose", "-v", "Log to stderr: -v debug, -vv trace and stack traces."),
+            },
+            new String[] {
+                "openport echo-service|listen on port 7777, every address",
+                "openport echo-service --listen 203.0.113.2:7777|one address only",
+                "openport echo-service --listen [::]:7777 --json|IPv6 (and IPv4), JSON lines",
+            },
+            new String[] {"As a systemd service: ExecStart=/path/to/openport echo-service; it needs no "
+                    + "privileges (port 7777) and keeps no state."},
+            false);
+
     static final CommandInfo COMPLETION = new CommandInfo("completion",
             "Print a shell completion script (bash, zsh or fish).",
             new String[] {"Prints a completion script for openport. The distribution archive also ships them "
@@ -224,8 +257,8 @@ final class Catalog {
             new String[] {"openport help map|"}, new String[0], false);
 
     /** In the order the overview lists them. */
-    static final CommandInfo[] COMMANDS = {MAP, UNMAP, LIST, EXTERNAL_IP, DISCOVER, CHECK, COMPLETION,
-        HELP_COMMAND};
+    static final CommandInfo[] COMMANDS = {MAP, UNMAP, LIST, EXTERNAL_IP, DISCOVER, CHECK, ECHO_SERVICE,
+        COMPLETION, HELP_COMMAND};
 
     static CommandInfo find(String name) {
         for (CommandInfo c : COMMANDS) {

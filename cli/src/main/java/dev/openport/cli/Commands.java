@@ -18,6 +18,7 @@ final class Commands {
             case "external-ip" -> new ExternalIpCommand();
             case "discover" -> new DiscoverCommand();
             case "check" -> new CheckCommand();
+            case "echo-service" -> new EchoServiceCommand();
             case "completion" -> new CompletionCommand();
             default -> throw new IllegalStateException("command in Catalog without a class: " + name);
         };

@@ -147,7 +147,8 @@ class UsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "map", "unmap", "list", "external-ip", "discover", "check", "completion", "help"})
+    @ValueSource(strings = {"", "map", "unmap", "list", "external-ip", "discover", "check", "echo-service", "completion",
+        "help"})
     void helpFitsEightyColumnsAndHelpCommandMatchesDashDashHelp(String command) {
         Cli.Result r = command.isEmpty() ? Cli.run("--help") : Cli.run(command, "--help");
         assertThat(r.code()).isZero();

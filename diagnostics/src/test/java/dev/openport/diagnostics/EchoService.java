@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The reachability echo service of {@link ReachabilityProbe} (a test fixture, also run on the lab's WAN host
  * through {@link #main}): reads {@code OPENPORT-ECHO 1 <TCP|UDP> <ip> <port> <token>}, sends the token there,
- * answers {@code SENT} or {@code FAILED <why>}.
+ * answers {@code SENT} or {@code FAILED <why>}. Unrestricted (it sends wherever asked): a test fixture; the
+ * service to run on the internet is {@link EchoServer}.
  */
 final class EchoService implements AutoCloseable {
     private final ServerSocket server;
