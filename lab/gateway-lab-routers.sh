@@ -27,7 +27,7 @@ net_reset_addresses() {
     set_client_ip "$CLIENT_IP"
     local a
     set_sysctl "$NS_GW" "net.ipv4.conf.$GW_WAN_IF.promote_secondaries" 1
-    in_ns "$NS_GW" ip -4 -o addr show dev "$GW_WAN_IF" | grep -q " $GW_WAN_IP/" \
+    in_ns "$NS_GW" ip -4 -o addr show dev "$GW_WAN_IF" | grep " $GW_WAN_IP/" >/dev/null \
         || in_ns "$NS_GW" ip addr add "$GW_WAN_IP/$PREFIX" dev "$GW_WAN_IF"
     for a in $(in_ns "$NS_GW" ip -4 -o addr show dev "$GW_WAN_IF" | awk '{print $4}'); do
         [[ $a == "$GW_WAN_IP/$PREFIX" ]] || in_ns "$NS_GW" ip addr del "$a" dev "$GW_WAN_IF"
@@ -41,7 +41,7 @@ set_client_ip() {
         || die "client address must be 198.18.0.2-254 (the lab LAN), not '$want'"
     # deleting the primary address must promote the new one, not take it along
     set_sysctl "$NS_CLIENT" "net.ipv4.conf.$HOST_IF.promote_secondaries" 1
-    in_ns "$NS_CLIENT" ip -4 -o addr show dev "$HOST_IF" | grep -q " $want/" \
+    in_ns "$NS_CLIENT" ip -4 -o addr show dev "$HOST_IF" | grep " $want/" >/dev/null \
         || in_ns "$NS_CLIENT" ip addr add "$want/$PREFIX" dev "$HOST_IF"
     for a in $(in_ns "$NS_CLIENT" ip -4 -o addr show dev "$HOST_IF" | awk '{print $4}'); do
         [[ $a == "$want/$PREFIX" ]] || in_ns "$NS_CLIENT" ip addr del "$a" dev "$HOST_IF"

@@ -29,7 +29,7 @@ pinhole_rule() {
     local hex
     hex=$(python3 -c 'import ipaddress, sys; print("0x%032x" % int(ipaddress.IPv6Address(sys.argv[1])))' \
         "$PMLAB_CLIENT_IP6")
-    lab gw nft list chain inet pmlab miniupnpd | grep -F "@nh,192,128 $hex" | grep -q "th dport $1 "
+    lab gw nft list chain inet pmlab miniupnpd | grep -F "@nh,192,128 $hex" | grep "th dport $1 " >/dev/null
 }
 
 no_pinhole_rule() { # PORT
@@ -79,7 +79,7 @@ ipv6_map_both() {
     ((rc == 0)) || return "$rc"
     grep -qF "$PMLAB_EXTERNAL_IP" <<<"$out" || { echo "(no IPv4 mapping on $PMLAB_EXTERNAL_IP in the output)"; return 1; }
     grep -qE "$CLIENT6_RE" <<<"$out" || { echo "(no IPv6 pinhole for 2001:db8:1::2 in the output)"; return 1; }
-    grep -E "$CLIENT6_RE" <<<"$out" | grep -q "via $2" || { echo "(the pinhole was not made via $2)"; return 1; }
+    grep -E "$CLIENT6_RE" <<<"$out" | grep "via $2" >/dev/null || { echo "(the pinhole was not made via $2)"; return 1; }
     ! grep -qi "not opened" <<<"$out" || { echo "(a family failed)"; return 1; }
 }
 
@@ -104,7 +104,7 @@ ipv6_keep_renews() {
     cat "$log"
     mv "$log" "$log.out"
     echo "map --keep exited with status $rc after SIGTERM"
-    if pinhole_rule "$port" && lab log 300 | grep -q "Unauthorized to remove PCP mapping internal port $port,"; then
+    if pinhole_rule "$port" && lab log 300 | grep "Unauthorized to remove PCP mapping internal port $port," >/dev/null; then
         # miniupnpd 2.3.1 (nftables) refuses the PCP delete of an IPv6 pinhole it has renewed ("Unauthorized
         # to remove PCP mapping", although the nonce is the one it accepted); openport then cuts the lease to
         # the minimum miniupnpd grants (120 s): the rule must be gone when that ends
@@ -126,7 +126,7 @@ ipv6_list() {
     out=$(openport list 2>&1) || { printf '%s\n' "$out"; return 1; }
     printf '%s\n' "$out"
     grep -qF "IPv6 pinholes openport opened" <<<"$out" || { echo "(no pinhole table)"; return 1; }
-    grep -E "\[$CLIENT6_RE\]:$1 " <<<"$out" | grep -qE " $2 " || { echo "(no $2 pinhole for port $1)"; return 1; }
+    grep -E "\[$CLIENT6_RE\]:$1 " <<<"$out" | grep -E " $2 " >/dev/null || { echo "(no $2 pinhole for port $1)"; return 1; }
     out=$(openport list --json 2>/dev/null)
     python3 -c 'import json, sys
 doc = json.loads(sys.argv[1])

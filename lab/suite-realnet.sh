@@ -27,7 +27,7 @@ router() { lab router "$@"; }
 router_log() { cat "$PMLAB_STATE_DIR/scripted-router.log"; }
 # router_event_time REGEX [NTH]: the epoch time of the NTH (default 1st) router log line matching REGEX
 router_event_time() { router_log | grep -E -- "$1" | sed -n "${2:-1}p" | cut -d' ' -f1; }
-router_has() { router_log | grep -qE -- "$1"; }
+router_has() { router_log | grep -E -- "$1" >/dev/null; }
 now() { printf '%s' "${EPOCHREALTIME}"; }
 elapsed() { python3 -c 'import sys; print("%.1f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 
@@ -67,7 +67,7 @@ keep_java() {
     local p=$1 c i
     for ((i = 0; i < 6; i++)); do
         [[ -r /proc/$p/cmdline ]] || return 0
-        if tr '\0' ' ' <"/proc/$p/cmdline" | grep -q "cli/target/openport.jar"; then
+        if tr '\0' ' ' <"/proc/$p/cmdline" | grep "cli/target/openport.jar" >/dev/null; then
             echo "$p"
             return 0
         fi

@@ -144,7 +144,7 @@ vpn_renewals() {
     rn_note "vpn: $n renewals of udp/$port in $VPN_KEEP_SECONDS s (lease $VPN_LIFETIME s), $lapses lapsed;" \
         "least lease left at a renewal: $(router_log | sed -n "s/.* renew mapping=udp\/$port->.* remaining_before=\([0-9]*\) .*/\1/p" | sort -n | head -n 1) s"
     ((n >= 2 && lapses == 0)) || return 1
-    grep -c "^mapped " "$RN_DIR/hook.log" | grep -qx 1 || { echo "the hook ran again without a change"; return 1; }
+    grep -c "^mapped " "$RN_DIR/hook.log" | grep -x 1 >/dev/null || { echo "the hook ran again without a change"; return 1; }
     vpn_reach udp
 }
 
