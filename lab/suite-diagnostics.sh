@@ -4,11 +4,13 @@
 # against the lab. Sourced by lab/interop.sh, which provides step, note, lab, lab_up, openport,
 # expect_output, with_lock, wait_for, ROOT, MVN_LOCK and the PMLAB_* addresses.
 #
-# On the WAN host (203.0.113.2) it starts two test fixtures from diagnostics' test classes:
+# On the WAN host (203.0.113.2) it starts a test fixture from diagnostics' test classes and openport's own
+# echo service:
 #   - MyIpDnsResponder (dnsjava message classes): a "what is my IP" DNS server on UDP port
 #     $DIAG_DNS_PORT that answers any A question with the querier's source address; the lab
 #     router masquerades the client, so it answers the router's real WAN address 203.0.113.1;
-#   - EchoService: the reachability echo service of `check --echo` on TCP port $DIAG_ECHO_PORT.
+#   - the reachability echo service of `check --echo`, the one openport ships (`openport echo-service`), on
+#     TCP port $DIAG_ECHO_PORT.
 # Then:
 #   - lab defaults: check says the router's external address and the DNS answer agree, and the
 #     echo service's packet arrives through a mapping check made;
@@ -53,24 +55,32 @@ diag_start() {
     "$LAB" wan java -cp "$cp" dev.openport.diagnostics.MyIpDnsResponder "$PMLAB_WAN_HOST_IP" "$DIAG_DNS_PORT" \
         >"$DIAG_LOG/dns.log" 2>&1 </dev/null 8>&- &
     echo "$!" >>"$DIAG_LOG/wrapper.pids"
-    "$LAB" wan java -cp "$cp" dev.openport.diagnostics.EchoService "$PMLAB_WAN_HOST_IP" "$DIAG_ECHO_PORT" \
-        >"$DIAG_LOG/echo.log" 2>&1 </dev/null 8>&- &
-    echo "$!" >>"$DIAG_LOG/wrapper.pids"
+    diag_echo_service "$PMLAB_WAN_HOST_IP:$DIAG_ECHO_PORT"
     wait_for 20 grep -q "myip DNS responder on" "$DIAG_LOG/dns.log" \
-        && wait_for 20 grep -q "echo service on" "$DIAG_LOG/echo.log" \
+        && wait_for 20 grep -q "echo service listening on" "$DIAG_LOG/echo.log" \
         || { cat "$DIAG_LOG"/*.log; return 1; }
     cat "$DIAG_LOG"/*.log
+}
+
+# diag_echo_service ADDRESS:PORT: the shipped echo service (`openport echo-service`, the one users run on a host
+# outside their network) in the background on the WAN host. It answers only requests to reach the requester
+# itself: the lab's client is masqueraded to the router's WAN address and asks for exactly that (IPv6: its own
+# address, no NAT). The launcher and ip netns exec exec java, so $! is the service's JVM.
+diag_echo_service() {
+    # built first (a launcher building in the background would outlast the readiness wait)
+    (cd "$ROOT" && "$LAB" wan ./openport --version >/dev/null 2>&1)
+    (cd "$ROOT" && OPENPORT_NO_BUILD=1 exec "$LAB" wan ./openport echo-service --listen "$1") \
+        >"$DIAG_LOG/echo.log" 2>&1 </dev/null 8>&- &
+    echo "$!" >>"$DIAG_LOG/wrapper.pids"
 }
 
 # diag_start_echo ADDRESS: the echo service alone on the WAN host's ADDRESS (the ipv6 suite passes
 # its IPv6 address); waits until it listens
 diag_start_echo() {
-    local cp
-    cp=$(diag_classpath)
-    "$LAB" wan java -cp "$cp" dev.openport.diagnostics.EchoService "$1" "$DIAG_ECHO_PORT" \
-        >"$DIAG_LOG/echo.log" 2>&1 </dev/null 8>&- &
-    echo "$!" >>"$DIAG_LOG/wrapper.pids"
-    wait_for 20 grep -q "echo service on" "$DIAG_LOG/echo.log" || { cat "$DIAG_LOG"/*.log; return 1; }
+    local at=$1
+    [[ $at != *:* ]] || at="[$at]"
+    diag_echo_service "$at:$DIAG_ECHO_PORT"
+    wait_for 20 grep -q "echo service listening on" "$DIAG_LOG/echo.log" || { cat "$DIAG_LOG"/*.log; return 1; }
     cat "$DIAG_LOG/echo.log"
 }
 
@@ -84,7 +94,8 @@ diag_stop() {
     for pid in "${java_pids[@]}" "${wrappers[@]}"; do
         kill "$pid" 2>/dev/null
     done
-    for pid in "${java_pids[@]}"; do
+    # (a wrapper pid may be the JVM itself: the echo service's launcher chain execs all the way down)
+    for pid in "${java_pids[@]}" "${wrappers[@]}"; do
         wait_for 5 sh -c '! kill -0 "$1" 2>/dev/null' sh "$pid" || left+=("$pid")
     done
     ((${#left[@]} == 0)) || { echo "fixtures still running: ${left[*]}"; return 1; }

@@ -14,7 +14,7 @@
 #   - `openport list` shows the pinhole (UPnP: "held", checked with GetPinholePackets; PCP:
 #     "recorded") and `list --json` has it in "pinholes";
 #   - `openport check P/tcp --echo [WAN host IPv6]:7777` opens the pinhole and proves it through the
-#     EchoService (diagnostics' test fixture, started on the WAN host, both families); `map P/tcp --keep
+#     `openport echo-service` (started on the WAN host, both families); `map P/tcp --keep
 #     --echo IPv4:7777 --echo [IPv6]:7777` proves the mapping and the pinhole, each in its family;
 #   - -4 opens no pinhole; -6 no IPv4 mapping.
 # INTEROP_IPV6="pcp upnp pcponly flags quiet" (the default: all) runs a subset, to keep a lab run short.
@@ -198,8 +198,8 @@ ipv6_part() { [[ " ${INTEROP_IPV6:-pcp upnp pcponly flags quiet} " == *" $1 "* ]
 
 suite_ipv6() {
     local p=$PORT_IPV6 ECHO6_READY=
-    # the echo service of `check --echo` (diagnostics' test fixture), run on the WAN host per router
-    step "build the echo service (diagnostics test classes)" diag_build && ECHO6_READY=1
+    # the echo service of `check --echo` (`openport echo-service`), run on the WAN host per router
+    step "the CLI with its echo service is built (openport --version)" openport --version && ECHO6_READY=1
     ! ipv6_part pcp || ipv6_router "$p" "PCP" --ipv6 --igd2
     ! ipv6_part upnp || ipv6_router "$((p + 2))" "UPnP" --ipv6 --igd2 --protocols upnp,natpmp
     ! ipv6_part pcponly || ipv6_router "$((p + 4))" "PCP" --ipv6 --protocols natpmp,pcp
