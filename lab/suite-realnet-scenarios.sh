@@ -267,9 +267,13 @@ rn_proven() {
 
 # rn_zombie_repaired NAME PORT: the proof failed, the router saw our Delete and the echo proves it again
 rn_zombie_repaired() {
-    grep -E "unreachable $(re "$PMLAB_GW_WAN_IP"):$2/tcp" "$RN_DIR/$1.log" || return 1
-    router_has "remove mapping=tcp/$2->.* reason=deleted by" || return 1
-    rn_proven "$1" "$2" 2
+    if grep -E "unreachable $(re "$PMLAB_GW_WAN_IP"):$2/tcp" "$RN_DIR/$1.log" \
+        && router_has "remove mapping=tcp/$2->.* reason=deleted by" && rn_proven "$1" "$2" 2; then
+        return 0
+    fi
+    echo "--keep's output so far:"
+    tail -n 25 "$RN_DIR/$1.log"
+    return 1
 }
 
 rn_reach_quick() { has_dnat "$1" "$2" >/dev/null && reach "$1" "$2" "$2" 2; }

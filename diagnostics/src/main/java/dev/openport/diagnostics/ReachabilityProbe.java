@@ -140,7 +140,8 @@ public final class ReachabilityProbe {
             if (!reply.equals("SENT")) {
                 return new Result(false, "the echo service answered: " + reply, since(start), unsent(reply));
             }
-            boolean arrived = listener.awaitToken(token, deadline);
+            // a SENT that came late (a slow connect) has queued the token: still look for it briefly
+            boolean arrived = listener.awaitToken(token, Math.max(deadline, System.nanoTime() + 500_000_000L));
             return new Result(arrived, arrived ? "the echo service's packet arrived"
                     : "the echo service sent a packet to " + mapping.external() + " but it did not arrive",
                     since(start), arrived ? Outcome.ARRIVED : Outcome.NOT_ARRIVED);
@@ -203,12 +204,20 @@ public final class ReachabilityProbe {
         return reply.startsWith("FAILED") ? Outcome.ECHO_FAILED : Outcome.NO_ANSWER;
     }
 
+    /**
+     * How much longer than the caller's timeout the service's answer is awaited. Its FAILED for a port that
+     * does not forward comes only after its own connect gives up (most routers drop an unsolicited SYN rather
+     * than refuse it; {@link EchoServer} gives up after {@value EchoServer#CONNECT_TIMEOUT_MS} ms): without the
+     * grace a 3 s proof would read that as no answer — and never repair the dead mapping it found.
+     */
+    static final int ANSWER_GRACE_MS = 3_000;
+
     private static String ask(InetSocketAddress service, PortMapping m, String token, Duration timeout)
             throws IOException {
         int ms = (int) Math.max(1, timeout.toMillis());
         try (Socket s = new Socket()) {
             s.connect(service, ms);
-            s.setSoTimeout(ms);
+            s.setSoTimeout(ms + ANSWER_GRACE_MS);
             OutputStream out = s.getOutputStream();
             out.write(("OPENPORT-ECHO 1 " + m.transport().name() + " " + m.externalAddress().getHostAddress() + " "
                     + m.externalPort() + " " + token + "\n").getBytes(StandardCharsets.US_ASCII));

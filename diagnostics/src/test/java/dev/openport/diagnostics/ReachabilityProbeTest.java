@@ -55,6 +55,33 @@ class ReachabilityProbeTest {
     }
 
     @Test
+    void aFailedThatComesAfterTheTimeoutStillDisprovesTheMapping() throws Exception {
+        // a router drops the SYN to a port it no longer forwards: the service's FAILED comes only when its own
+        // connect gives up, after a 1 s proof's timeout. Read as "no answer", a dead mapping would never be repaired
+        try (ServerSocket slow = new ServerSocket(0, 1, LO)) {
+            Thread t = new Thread(() -> {
+                try (java.net.Socket c = slow.accept()) {
+                    c.getInputStream().read(new byte[256]);
+                    Thread.sleep(1_800);
+                    c.getOutputStream().write("FAILED connect timed out\n".getBytes(
+                            java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (Exception e) {
+                    // the test fails on the outcome
+                }
+            }, "openport-test-slow-echo");
+            t.setDaemon(true);
+            t.start();
+            int port = freeTcpPort();
+            ReachabilityProbe.Result r = ReachabilityProbe.prove(
+                    new InetSocketAddress(LO, slow.getLocalPort()), mapping(Transport.TCP, port, port),
+                    Duration.ofSeconds(1));
+            assertThat(r.outcome()).as(r.detail()).isEqualTo(ReachabilityProbe.Outcome.ECHO_FAILED);
+            assertThat(r.outcome().disproven()).isTrue();
+            t.join(5_000);
+        }
+    }
+
+    @Test
     void tcpTokenArrives() throws Exception {
         int port = freeTcpPort();
         ReachabilityProbe.Result r = ReachabilityProbe.prove(echo.address(), mapping(Transport.TCP, port, port),
