@@ -83,7 +83,13 @@ final class EchoWatch implements AutoCloseable {
     private void run() {
         try {
             while (!stopped) {
-                boolean failed = round();
+                boolean failed;
+                try {
+                    failed = round();
+                } catch (RuntimeException e) {
+                    // whatever went wrong, the proofs go on: a dead thread here would never repair a zombie again
+                    failed = false;
+                }
                 failedRounds = failed ? failedRounds + 1 : 0;
                 Thread.sleep(nextDelay(interval, failedRounds).toMillis());
             }
@@ -153,6 +159,10 @@ final class EchoWatch implements AutoCloseable {
         } catch (PortMappingException e) {
             notice("echo", m, "the echo service " + echo.text() + " cannot be reached, so nothing is proven: "
                     + Main.oneLine(e.getMessage()));
+            return false;
+        } catch (RuntimeException e) {
+            notice("error/" + key, m, "a proof of " + Render.arrow(m) + " failed unexpectedly, so nothing is "
+                    + "proven: " + Main.oneLine(String.valueOf(e)));
             return false;
         }
         noticed.remove("echo");
