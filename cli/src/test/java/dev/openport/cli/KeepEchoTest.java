@@ -90,15 +90,17 @@ class KeepEchoTest {
             KeepRun run = KeepRun.start(cli("map", port + "/tcp", "--keep", "--json", "--echo", echo.hostPort(),
                     "--echo-interval", "1s", "--verify-interval", "0"));
             try {
-                run.waitFor(() -> run.out().contains("\"reachable\""), 8000);
+                // the event, not the mapping's "reachable":true (its address class) that the mapped line carries
+                run.waitFor(() -> run.out().contains("\"event\":\"reachable\""), 8000);
                 echo.forwarding = false;
-                run.waitFor(() -> run.out().contains("\"unreachable\"") && !gw.deletes().isEmpty(), 8000);
+                run.waitFor(() -> run.out().contains("\"event\":\"unreachable\"") && !gw.deletes().isEmpty(),
+                        8000);
             } finally {
                 assertThat(run.stop()).as(run.err()).isZero();
             }
             List<Map<String, Object>> events = run.out().strip().lines().map(l -> Cli.obj(Json.parse(l))).toList();
             Map<String, Object> reachable = events.stream().filter(e -> e.get("event").equals("reachable"))
-                    .findFirst().orElseThrow();
+                    .findFirst().orElseThrow(() -> new AssertionError("no reachable event in:\n" + run.out()));
             assertThat(reachable).containsEntry("transport", "tcp");
             assertThat((String) reachable.get("detail")).contains("connected to 203.0.113.7:" + port);
             assertThat(Cli.obj(reachable.get("mapping"))).containsEntry("externalPort", (long) port);
