@@ -2,36 +2,13 @@ package dev.openport.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code map any/both}: the gateway picks TCP's port, UDP asks for the same one (one-shot and {@code --keep}), and
  * a gateway that grants UDP another port is named in a warning — against the loopback NAT-PMP fake.
  */
-class AnyPortBothTest {
-    @TempDir
-    Path dir;
-
-    FakeNatPmpGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        gw = new FakeNatPmpGateway();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
-
-    String[] cli(String... args) {
-        return FakeArgs.natPmp(gw.port(), dir.resolve("state/mappings.json"), args);
-    }
-
+class AnyPortBothTest extends LoopbackNatPmpCliTest {
     @Test
     void oneShotWarnsWhenTheGatewayGivesUdpAnotherPort() {
         gw.grantPort = 41000;

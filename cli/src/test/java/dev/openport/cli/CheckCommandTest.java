@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -13,36 +12,30 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code openport check} against a NAT-PMP gateway and a "what is my IP" DNS server, both on loopback. */
-class CheckCommandTest {
-    @TempDir
-    Path dir;
-
-    FakeNatPmpGateway gw;
+class CheckCommandTest extends LoopbackNatPmpCliTest {
     CheckDnsResponder dns;
 
     @BeforeEach
-    void start() throws Exception {
-        gw = new FakeNatPmpGateway();
+    void startDns() throws Exception {
         dns = new CheckDnsResponder();
         dns.override = InetAddress.getByName("203.0.113.7"); // what the fake gateway reports: they agree
     }
 
     @AfterEach
-    void stop() {
-        gw.close();
+    void stopDns() {
         dns.close();
     }
 
     /** {@code check args} with the test resolver (unless the args name one) against the NAT-PMP fake. */
+    @Override
     String[] cli(String... args) {
         Stream<String> resolver = Arrays.asList(args).contains("--resolver")
                 || Arrays.asList(args).contains("--no-public-check") ? Stream.of()
                 : Stream.of("--resolver", dns.hostPort());
-        return FakeArgs.natPmp(gw.port(), dir.resolve("state.json"), Stream.of(Stream.of("check"),
-                Arrays.stream(args), resolver).flatMap(x -> x).toArray(String[]::new));
+        return super.cli(Stream.of(Stream.of("check"), Arrays.stream(args), resolver).flatMap(x -> x)
+                .toArray(String[]::new));
     }
 
     @Test

@@ -4,43 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code openport echo-service} end to end on loopback: the service the command runs proves a {@code check --echo}
  * (the NAT-PMP fake reports 127.0.0.1 as its external address, so the "outside" is this host), refuses to reach an
  * address that is not the requester's, prints a line per request, and stops on Ctrl-C (an interrupt here).
  */
-class EchoServiceCommandTest {
+class EchoServiceCommandTest extends LoopbackNatPmpCliTest {
     static final Pattern LISTENING = Pattern.compile("echo service listening on 127\\.0\\.0\\.1:(\\d+); stop with");
 
-    @TempDir
-    Path dir;
-
-    FakeNatPmpGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        gw = new FakeNatPmpGateway();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
-
     String[] check(String... args) {
-        return FakeArgs.natPmp(gw.port(), dir.resolve("state.json"), java.util.stream.Stream.concat(
-                java.util.stream.Stream.of("check", "--no-public-check"), java.util.Arrays.stream(args))
-                .toArray(String[]::new));
+        return cli(java.util.stream.Stream.concat(java.util.stream.Stream.of("check", "--no-public-check"),
+                java.util.Arrays.stream(args)).toArray(String[]::new));
     }
 
     static int freeTcpPort() throws Exception {

@@ -6,44 +6,32 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code map --keep --echo}: each kept mapping is proven from outside through the echo service; a failed proof is
  * reported and repaired by core (Delete + Add on the loopback NAT-PMP fake), a proof that holds repairs nothing.
  * The echo service delivers to 127.0.0.1, playing the NAT behind the fake's external address 203.0.113.7.
  */
-class KeepEchoTest {
+class KeepEchoTest extends LoopbackNatPmpCliTest {
     static final InetAddress LO = InetAddress.getLoopbackAddress();
 
-    @TempDir
-    Path dir;
-
-    FakeNatPmpGateway gw;
     CheckEchoServer echo;
 
     @BeforeEach
-    void start() throws Exception {
-        gw = new FakeNatPmpGateway();
+    void startEcho() throws Exception {
         echo = new CheckEchoServer();
         echo.deliverTo = LO;
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stopEcho() throws Exception {
         echo.close();
-        gw.close();
-    }
-
-    String[] cli(String... args) {
-        return FakeArgs.natPmp(gw.port(), dir.resolve("state/mappings.json"), args);
     }
 
     static int freeTcpPort() throws Exception {

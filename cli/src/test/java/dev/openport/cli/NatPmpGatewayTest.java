@@ -10,37 +10,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every sub-command against an in-process NAT-PMP gateway on loopback, text and JSON. */
-class NatPmpGatewayTest {
-    @TempDir
-    Path dir;
-
-    FakeNatPmpGateway gw;
-
-    @BeforeEach
-    void start() throws Exception {
-        gw = new FakeNatPmpGateway();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
-
-    /** {@code args} pointed at the fake (see {@link FakeArgs}). */
-    String[] cli(String... args) {
-        return FakeArgs.natPmp(gw.port(), state().path(), args);
-    }
-
-    StateFile state() {
-        return new StateFile(dir.resolve("state/mappings.json"));
-    }
-
+class NatPmpGatewayTest extends LoopbackNatPmpCliTest {
     static int closedUdpPort() throws Exception {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             return s.getLocalPort();
